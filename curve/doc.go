@@ -29,7 +29,8 @@
 // signs with A as it is and stores the sign bit of A in the top bit of
 // signature byte 63, which is otherwise always zero because s < 2^253.
 // Verification reads the sign from that bit, so signatures made either way
-// verify. Verification is stricter than libsignal v0.101 in one point: it
-// rejects s >= L, where libsignal reduces s modulo L. Signers never produce
-// such an s.
+// verify. Verification is stricter than libsignal in one point. It rejects
+// s >= L, the group order, while libsignal 0.103 reduces s modulo L and
+// accepts s + L (testdata/xeddsa_libsignal.json records this for 20 keys).
+// Signers never produce such an s.
 package curve

@@ -257,7 +257,7 @@ func (k PrivateKey) Agree(peer PublicKey) ([32]byte, error) {
 	return out, nil
 }
 
-// redacted is what every fmt verb prints for a PrivateKey.
+// redacted is the placeholder that every fmt verb prints for a PrivateKey.
 const redacted = "curve.PrivateKey(REDACTED)"
 
 // String returns a placeholder, never the key.

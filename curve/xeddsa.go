@@ -77,8 +77,8 @@ func (k PrivateKey) Sign(rand io.Reader, message []byte) ([]byte, error) {
 // returns nil or ErrInvalidSignature, without saying which check failed.
 //
 // Verify rejects a signature whose s, with the sign bit cleared, is not
-// reduced modulo the group order q. The specification and libsignal v0.101
-// reject only s >= 2^253, and libsignal reduces smaller values modulo q.
+// reduced modulo the group order q. The specification and libsignal reject
+// only s >= 2^253, and libsignal 0.103 reduces smaller values modulo q.
 // Every signer produces a reduced s, so this rejects only altered signatures.
 // The check is the cofactorless equation R == sB - hA on encodings, as in
 // libsignal.

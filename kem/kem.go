@@ -89,9 +89,9 @@ func (k *PublicKey) Equal(o *PublicKey) bool {
 // carries it to the holder of the private key.
 //
 // With rand nil or crypto/rand.Reader, Encapsulate uses crypto/mlkem's own
-// randomness. Any other reader supplies the 32-byte message m of FIPS 203
-// ML-KEM.Encaps_internal, read exactly once, which makes the output
-// reproducible for tests and vectors. That path uses crypto/mlkem/mlkemtest,
+// randomness. Any other reader supplies m, the 32-byte message of FIPS 203
+// ML-KEM.Encaps_internal. Encapsulate reads exactly 32 bytes from it, which
+// makes the output reproducible for tests and vectors. That path uses crypto/mlkem/mlkemtest,
 // so it fails when Go runs in FIPS 140-only mode. Production code should
 // pass nil.
 func (k *PublicKey) Encapsulate(rand io.Reader) (sharedSecret [32]byte, ciphertext []byte, err error) {
@@ -118,9 +118,9 @@ func (k *PublicKey) Encapsulate(rand io.Reader) (sharedSecret [32]byte, cipherte
 	return sharedSecret, ciphertext, nil
 }
 
-// PrivateKey is a Kyber1024 private (decapsulation) key, stored as its
-// 64-byte seed. Create one with [GenerateKeyPair] or [NewPrivateKeyFromSeed].
-// It is safe for concurrent use.
+// PrivateKey is a Kyber1024 private (decapsulation) key. It is held in
+// expanded form and exported as its 64-byte seed. Create one with
+// [GenerateKeyPair] or [NewPrivateKeyFromSeed]. It is safe for concurrent use.
 type PrivateKey struct {
 	dk *mlkem.DecapsulationKey1024
 }
@@ -173,18 +173,20 @@ func (k *PrivateKey) Decapsulate(ciphertext []byte) ([32]byte, error) {
 	return sharedSecret, nil
 }
 
-// redacted is what every fmt verb prints for a PrivateKey.
+// redacted is the placeholder that every fmt verb prints for a PrivateKey.
 const redacted = "kem.PrivateKey(REDACTED)"
 
 // String returns a placeholder, never the key.
-func (k *PrivateKey) String() string { return redacted }
+func (k PrivateKey) String() string { return redacted }
 
 // GoString returns a placeholder for the %#v verb, never the key.
-func (k *PrivateKey) GoString() string { return redacted }
+func (k PrivateKey) GoString() string { return redacted }
 
 // Format prints a placeholder for every fmt verb. Without it, verbs such as
-// %+v would print the fields of the underlying mlkem key.
-func (k *PrivateKey) Format(f fmt.State, verb rune) {
+// %+v would print the fields of the underlying mlkem key. String, GoString
+// and Format have value receivers so that a dereferenced PrivateKey is
+// redacted too.
+func (k PrivateKey) Format(f fmt.State, verb rune) {
 	_, _ = io.WriteString(f, redacted)
 }
 

@@ -92,9 +92,9 @@ func TestKnownAnswers(t *testing.T) {
 
 // TestLibsignalPQXDH decapsulates a Kyber ciphertext that libsignal made
 // during PQXDH and checks the resulting chain key against libsignal's
-// session record. The derivation, from libsignal v0.101 rust/protocol, is
-// HKDF-SHA256 with no salt, info "WhisperText_X25519_SHA-256_CRYSTALS-KYBER-1024"
-// and input 0xFF*32 || DH(IK_A, SPK_B) || DH(EK_A, IK_B) || DH(EK_A, SPK_B) ||
+// session record. The derivation, from libsignal v0.101
+// rust/protocol/src/pqxdh.rs, is HKDF-SHA256 with no salt, info
+// "WhisperText_X25519_SHA-256_CRYSTALS-KYBER-1024" and input 0xFF*32 || DH(IK_A, SPK_B) || DH(EK_A, IK_B) || DH(EK_A, SPK_B) ||
 // K_kyber, giving root key, chain key and SPQR key of 32 bytes each. Alice
 // stores the chain key as the receiving chain for Bob's signed prekey.
 func TestLibsignalPQXDH(t *testing.T) {
@@ -161,4 +161,238 @@ func TestLibsignalPQXDH(t *testing.T) {
 	wrong := make([]byte, 32)
 	shake.Read(wrong)
 	assert.False(t, bytes.Contains(record, chainKey(wrong)), "hash over the type byte")
+}
+
+// countingReader counts the bytes read from r.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// failingReader returns err on every read.
+type failingReader struct{ err error }
+
+func (f failingReader) Read([]byte) (int, error) { return 0, f.err }
+
+func TestRoundTrip(t *testing.T) {
+	kp, err := GenerateKeyPair(nil)
+	require.NoError(t, err)
+
+	for _, rand := range []io.Reader{nil, bytes.NewReader(bytes.Repeat([]byte{3}, 32))} {
+		secret, ct, err := kp.Public.Encapsulate(rand)
+		require.NoError(t, err)
+		require.Len(t, ct, CiphertextSize)
+		assert.Equal(t, byte(KeyTypeKyber1024), ct[0])
+		assert.NotEqual(t, [32]byte{}, secret)
+
+		got, err := kp.Private.Decapsulate(ct)
+		require.NoError(t, err)
+		assert.Equal(t, secret, got)
+	}
+}
+
+func TestPublicKeySerialization(t *testing.T) {
+	kp, err := GenerateKeyPair(nil)
+	require.NoError(t, err)
+
+	b := kp.Public.Bytes()
+	require.Len(t, b, PublicKeySize)
+	assert.Equal(t, byte(KeyTypeKyber1024), b[0])
+
+	parsed, err := NewPublicKey(b)
+	require.NoError(t, err)
+	assert.True(t, parsed.Equal(kp.Public))
+	assert.True(t, kp.Private.PublicKey().Equal(kp.Public))
+
+	// Bytes returns a fresh copy each time.
+	b[1] ^= 0xff
+	assert.NotEqual(t, b, kp.Public.Bytes())
+
+	other, err := GenerateKeyPair(nil)
+	require.NoError(t, err)
+	assert.False(t, other.Public.Equal(kp.Public))
+	assert.False(t, kp.Public.Equal(nil))
+	assert.True(t, (*PublicKey)(nil).Equal(nil))
+}
+
+func TestNewPublicKeyRejects(t *testing.T) {
+	kp, err := GenerateKeyPair(nil)
+	require.NoError(t, err)
+	valid := kp.Public.Bytes()
+
+	wrongType := bytes.Clone(valid)
+	wrongType[0] = 0x0a // libsignal's ML-KEM-1024 type, which v0.103 rejects
+	// The first coefficient is the low 12 bits of the first two bytes, and
+	// 0xfff is above q = 3329.
+	unreduced := bytes.Clone(valid)
+	unreduced[1] = 0xff
+	unreduced[2] |= 0x0f
+
+	tests := []struct {
+		name  string
+		input []byte
+		want  error
+	}{
+		{"raw 1568 bytes", valid[1:], ErrInvalidKeyLength},
+		{"empty", nil, ErrInvalidKeyLength},
+		{"one byte extra", append(bytes.Clone(valid), 0), ErrInvalidKeyLength},
+		{"type 0x0a", wrongType, ErrInvalidKeyType},
+		{"unreduced coefficient", unreduced, ErrInvalidPublicKey},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k, err := NewPublicKey(tt.input)
+			assert.ErrorIs(t, err, tt.want)
+			assert.Nil(t, k)
+		})
+	}
+}
+
+func TestDecapsulateRejects(t *testing.T) {
+	kp, err := GenerateKeyPair(nil)
+	require.NoError(t, err)
+	_, ct, err := kp.Public.Encapsulate(nil)
+	require.NoError(t, err)
+
+	_, err = kp.Private.Decapsulate(ct[1:])
+	assert.ErrorIs(t, err, ErrInvalidCiphertext)
+	_, err = kp.Private.Decapsulate(append(bytes.Clone(ct), 0))
+	assert.ErrorIs(t, err, ErrInvalidCiphertext)
+	_, err = kp.Private.Decapsulate(nil)
+	assert.ErrorIs(t, err, ErrInvalidCiphertext)
+
+	wrongType := bytes.Clone(ct)
+	wrongType[0] = 0x0a
+	_, err = kp.Private.Decapsulate(wrongType)
+	assert.ErrorIs(t, err, ErrInvalidCiphertext)
+	assert.ErrorIs(t, err, ErrInvalidKeyType)
+}
+
+// TestDecapsulateTampered checks implicit rejection: an altered ciphertext
+// decapsulates without error to a different secret.
+func TestDecapsulateTampered(t *testing.T) {
+	kp, err := GenerateKeyPair(nil)
+	require.NoError(t, err)
+	secret, ct, err := kp.Public.Encapsulate(nil)
+	require.NoError(t, err)
+
+	ct[100] ^= 1
+	got, err := kp.Private.Decapsulate(ct)
+	require.NoError(t, err)
+	assert.NotEqual(t, secret, got)
+
+	other, err := GenerateKeyPair(nil)
+	require.NoError(t, err)
+	ct[100] ^= 1
+	got, err = other.Private.Decapsulate(ct)
+	require.NoError(t, err)
+	assert.NotEqual(t, secret, got)
+}
+
+func TestGenerateKeyPairReadsExactly64(t *testing.T) {
+	seed := bytes.Repeat([]byte{0x42}, 100)
+	r := &countingReader{r: bytes.NewReader(seed)}
+
+	kp, err := GenerateKeyPair(r)
+	require.NoError(t, err)
+	assert.Equal(t, 64, r.n)
+	assert.Equal(t, seed[:64], kp.Private.Seed())
+
+	fromSeed, err := NewPrivateKeyFromSeed(seed[:64])
+	require.NoError(t, err)
+	assert.True(t, fromSeed.PublicKey().Equal(kp.Public))
+}
+
+func TestRandomReadErrors(t *testing.T) {
+	boom := errors.New("entropy source failed")
+	_, err := GenerateKeyPair(failingReader{boom})
+	assert.ErrorIs(t, err, boom)
+	_, err = GenerateKeyPair(bytes.NewReader(make([]byte, 63)))
+	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+
+	kp, err := GenerateKeyPair(nil)
+	require.NoError(t, err)
+	_, ct, err := kp.Public.Encapsulate(failingReader{boom})
+	assert.ErrorIs(t, err, boom)
+	assert.Nil(t, ct)
+
+	r := &countingReader{r: bytes.NewReader(make([]byte, 100))}
+	_, _, err = kp.Public.Encapsulate(r)
+	require.NoError(t, err)
+	assert.Equal(t, 32, r.n)
+}
+
+func TestNewPrivateKeyFromSeedRejects(t *testing.T) {
+	for _, n := range []int{0, 32, 63, 65} {
+		k, err := NewPrivateKeyFromSeed(make([]byte, n))
+		assert.ErrorIs(t, err, ErrInvalidKeyLength, "%d bytes", n)
+		assert.Nil(t, k)
+	}
+}
+
+func TestPrivateKeyFormatRedacted(t *testing.T) {
+	kp, err := GenerateKeyPair(bytes.NewReader(bytes.Repeat([]byte{0x5a}, 64)))
+	require.NoError(t, err)
+	seedHex := hex.EncodeToString(kp.Private.Seed())
+
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%d"} {
+		for _, value := range []any{kp.Private, *kp.Private, kp, &kp} {
+			out := fmt.Sprintf(verb, value)
+			assert.NotContains(t, strings.ToLower(out), seedHex[:16], "%s of %T", verb, value)
+			assert.NotContains(t, out, "90 90", "%s of %T", verb, value)
+			assert.Contains(t, out, "REDACTED", "%s of %T", verb, value)
+		}
+	}
+	assert.Equal(t, "kem.PrivateKey(REDACTED)", kp.Private.String())
+}
+
+func BenchmarkGenerateKeyPair(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := GenerateKeyPair(nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncapsulate(b *testing.B) {
+	kp, err := GenerateKeyPair(nil)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := kp.Public.Encapsulate(nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecapsulate(b *testing.B) {
+	kp, err := GenerateKeyPair(nil)
+	require.NoError(b, err)
+	_, ct, err := kp.Public.Encapsulate(nil)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := kp.Private.Decapsulate(ct); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkNewPublicKey(b *testing.B) {
+	kp, err := GenerateKeyPair(nil)
+	require.NoError(b, err)
+	serialized := kp.Public.Bytes()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NewPublicKey(serialized); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -131,9 +131,9 @@ function addOrderToS(sig) {
   return out;
 }
 
-function must(ok, what, i) {
+function must(ok, signatureKind, i) {
   if (!ok) {
-    process.stderr.write(`case ${i}: libsignal rejected the ${what}\n`);
+    process.stderr.write(`case ${i}: libsignal rejected the ${signatureKind}\n`);
     process.exit(1);
   }
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/parleyhq/parley/internal/nodepeer"
 )
 
-// A test tells libsignal's rejections apart by their category.
+// A test distinguishes libsignal's rejections by their category.
 func ExampleError() {
 	// In a test, err would come from a call such as peer.Decrypt.
 	var err error = &nodepeer.Error{

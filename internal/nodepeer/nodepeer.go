@@ -51,6 +51,10 @@ var scriptDir = filepath.Join("interop", "node")
 // stopped after a timeout.
 var ErrClosed = errors.New("nodepeer: peer process is not running")
 
+// errOutOfSync marks a response line that is not the response to the
+// pending request. The Peer stops, since later lines cannot be matched either.
+var errOutOfSync = errors.New("nodepeer: peer output out of sync")
+
 // Error is a request that the peer rejected. Category is one of the Category
 // constants and Message is libsignal's or the script's error text.
 type Error struct {
@@ -248,7 +252,7 @@ func (p *Peer) exited() <-chan struct{} {
 	p.waitOnce.Do(func() {
 		p.waitDone = make(chan struct{})
 		go func() {
-			// Killed on purpose, so the exit status carries no news.
+			// The process was killed, so Wait reports an error that means nothing here.
 			_ = p.cmd.Wait()
 			close(p.waitDone)
 		}()
@@ -288,7 +292,12 @@ func (p *Peer) call(cmd string, args map[string]any, result any) error {
 	defer timer.Stop()
 	select {
 	case reply := <-p.lines:
-		return decodeResponse(reply, id, result)
+		err := decodeResponse(reply, id, result)
+		if errors.Is(err, errOutOfSync) {
+			// Later responses could not be matched to their requests.
+			p.shutDown()
+		}
+		return err
 	case <-p.done:
 		p.shutDown()
 		return fmt.Errorf("nodepeer: %s: peer exited: %w", cmd, errors.Join(ErrClosed, p.readErr))
@@ -318,10 +327,10 @@ func encodeRequest(id uint64, cmd string, args map[string]any) ([]byte, error) {
 func decodeResponse(line []byte, id uint64, result any) error {
 	var envelope response
 	if err := json.Unmarshal(line, &envelope); err != nil {
-		return fmt.Errorf("nodepeer: invalid response line %q: %w", truncate(line), err)
+		return fmt.Errorf("%w: invalid response line %q: %w", errOutOfSync, truncate(line), err)
 	}
 	if envelope.ID == nil || *envelope.ID != id {
-		return fmt.Errorf("nodepeer: response %q does not answer request %d", truncate(line), id)
+		return fmt.Errorf("%w: response %q is not for request id %d", errOutOfSync, truncate(line), id)
 	}
 	if !envelope.OK {
 		category := envelope.Error
@@ -519,7 +528,7 @@ func (p *Peer) SaveIdentity(addr Address, identityKey []byte) error {
 }
 
 // NewIdentity simulates a reinstall: the peer gets a fresh identity key and
-// forgets its sessions, trusted remote identities and prekeys. The name,
+// deletes its sessions, trusted remote identities and prekeys. The name,
 // device and registration id stay.
 func (p *Peer) NewIdentity() error {
 	return p.call("new_identity", nil, nil)

@@ -54,7 +54,7 @@ function kyberSharedSecret(mlkemKey, rawCiphertext) {
   return new Uint8Array(h.digest());
 }
 
-// Part 1: known answers from @noble/post-quantum.
+// Part 1: known-answer values from @noble/post-quantum.
 const keygen = [];
 for (let i = 0; i < 3; i++) {
   const seed = sha512(`parley kyber vectors/seed/${i}`);
@@ -169,7 +169,7 @@ const sessions = new MemorySessionStore();
 const identities = new MemoryIdentityStore(aliceIdentity, 1);
 await S.processPreKeyBundle(bundle, bobAddress, aliceAddress, sessions, identities);
 const message = await S.signalEncrypt(new TextEncoder().encode('hello'), bobAddress, aliceAddress, sessions, identities);
-if (message.type() !== S.CiphertextMessageType.PreKey) throw new Error(`message type ${message.type()}`);
+if (message.type() !== S.CiphertextMessageType.PreKey) throw new Error(`expected a PreKey message, got type ${message.type()}`);
 
 const preKeyMessage = new Uint8Array(message.serialize());
 const fields = readFields(preKeyMessage.subarray(1));
