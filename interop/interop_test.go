@@ -201,10 +201,10 @@ func nodeCategory(err error) string {
 	return ""
 }
 
-// converse runs rounds of bursts in alternating directions. Each burst is
-// delivered shuffled, one message is delivered twice and a tampered copy of
-// one is delivered first; both must be rejected and leave the genuine
-// message decryptable.
+// converse runs rounds of bursts in alternating directions, each burst
+// delivered shuffled. In some rounds a tampered copy arrives before the
+// genuine message, or the last message arrives twice. Both must be
+// rejected, and the genuine messages must still decrypt.
 func (p *pair) converse(rounds int) {
 	t := p.t
 	t.Helper()

@@ -12,8 +12,8 @@ import (
 )
 
 // ProcessBundle starts a session with remote from its prekey bundle, as the
-// initiator. It checks that the bundle's identity key is trusted and its
-// signatures verify, then makes the new session current; messages to remote
+// initiator. It checks that the bundle's identity key is trusted and that its
+// signatures verify, then makes the new session current. Messages to remote
 // are PreKey messages until remote replies.
 func (c *Cipher) ProcessBundle(ctx context.Context, remote keystore.Address, b *x3dh.Bundle) error {
 	return c.Store.Update(ctx, func(tx keystore.Tx) error {

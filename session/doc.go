@@ -12,9 +12,9 @@
 //
 // Each remote address has one record: the current session state and up to
 // [MaxArchivedStates] earlier ones. A PreKey message that starts a new
-// session archives the current state, and a message that decrypts on an
-// archived state makes that state current again (the Sesame rule), so both
-// sides converge when they start sessions at the same time.
+// session archives the current state. A message that decrypts on an
+// archived state makes that state current again (the Sesame rule), so two
+// sides that start sessions at the same time converge on one.
 //
 // # Failures
 //

@@ -174,7 +174,7 @@ func (m *SignalMessage) verifyMAC(macKey [32]byte, sender, receiver curve.Public
 type PreKeySignalMessage struct {
 	Version        uint8
 	RegistrationID uint32
-	// HasPreKeyID says whether a one-time prekey was used.
+	// HasPreKeyID is true when a one-time prekey was used.
 	HasPreKeyID     bool
 	PreKeyID        uint32
 	SignedPreKeyID  uint32

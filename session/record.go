@@ -19,7 +19,7 @@ const (
 	// address, as in libsignal.
 	MaxArchivedStates = 40
 	// MaxUnacknowledgedAge is how long an initiator keeps sending on a
-	// session that the responder has not answered.
+	// session that the responder has not replied on.
 	MaxUnacknowledgedAge = 30 * 24 * time.Hour
 )
 

@@ -123,8 +123,8 @@ func TestForgedMessageLeavesNoTrace(t *testing.T) {
 	connect(t, alice, bob)
 	genuine := alice.encrypt(bob, "genuine")
 
-	// A forger that knows the format sends a message with a fresh ratchet
-	// key and a large counter, under keys it cannot know.
+	// A forger without the session keys sends a well-formed message with a
+	// fresh ratchet key and a large counter.
 	forgedKey, err := curve.GenerateKeyPair(nil)
 	require.NoError(t, err)
 	m, err := session.ParseSignalMessage(genuine.data)
@@ -428,4 +428,16 @@ func TestRejectsBadKeysInMessages(t *testing.T) {
 	}
 	_, err = session.ParseSignalMessage(reencode(t, m, func(f *fields) { f.ratchetKey = make([]byte, 32) }))
 	assert.True(t, errors.Is(err, curve.ErrInvalidKeyLength), "got %v", err)
+}
+
+func TestMessageEncodingByHand(t *testing.T) {
+	alice, bob := newDevice(t, aliceACI, 1), newDevice(t, bobACI, 1)
+	require.NoError(t, alice.cipher.ProcessBundle(ctx, bob.addr, bob.bundle(true, false)))
+	pk, err := session.ParsePreKeySignalMessage(alice.encrypt(bob, "x").data)
+	require.NoError(t, err)
+
+	// Fields in field-number order, as libsignal's encoder writes them.
+	raw := pk.Message.Bytes()
+	assert.Equal(t, raw, reencode(t, pk.Message, func(*fields) {}))
+	assert.Equal(t, byte(0x44), raw[0], "version byte")
 }

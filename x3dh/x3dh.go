@@ -31,7 +31,7 @@ type Bundle struct {
 	RegistrationID uint32
 	DeviceID       uint32
 
-	// HasPreKey says whether the bundle carries a one-time prekey.
+	// HasPreKey is true when the bundle carries a one-time prekey.
 	HasPreKey bool
 	PreKeyID  uint32
 	PreKey    curve.PublicKey
