@@ -9,8 +9,10 @@
 // returns zero for an absent field, while the field pointer (PreKeyId) is
 // nil. Code that must tell "absent" from "zero" checks the pointer.
 //
-// The messages generated from storage.proto (such as [SessionRecord]) are
-// Parley's own format for stored sessions and are not libsignal's.
+// The messages generated from storage.proto (such as [SessionRecord]) and
+// senderkey_storage.proto (such as [SenderKeyRecord]) are Parley's own
+// formats for stored records and are not libsignal's. fingerprint.proto
+// holds the scannable safety number format, with libsignal's field numbers.
 //
 // These types carry only the protobuf part of a message. The version byte
 // before it and the MAC or signature after it belong to the protocol packages,
