@@ -1,13 +1,13 @@
 package curve
 
 import (
-	"crypto/ecdh"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"golang.org/x/crypto/curve25519"
 	"io"
 
 	"filippo.io/edwards25519"
@@ -237,17 +237,10 @@ func (k PrivateKey) PublicKey() PublicKey {
 // is the zero value.
 func (k PrivateKey) Agree(peer PublicKey) ([32]byte, error) {
 	k.mustBeValid()
-	priv, err := ecdh.X25519().NewPrivateKey(k.k[:])
-	if err != nil {
-		panic("curve: unreachable: X25519 private key has the wrong length")
-	}
-	pub, err := ecdh.X25519().NewPublicKey(peer.u[:])
-	if err != nil {
-		panic("curve: unreachable: X25519 public key has the wrong length")
-	}
-
-	// crypto/ecdh returns an error only for an all-zero output.
-	secret, err := priv.ECDH(pub)
+	// x/crypto's X25519 does one scalar multiplication; crypto/ecdh's
+	// NewPrivateKey would also compute our public key on every call. It
+	// returns an error only for an all-zero output.
+	secret, err := curve25519.X25519(k.k[:], peer.u[:])
 	if err != nil {
 		return [32]byte{}, ErrZeroSharedSecret
 	}

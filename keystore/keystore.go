@@ -136,7 +136,8 @@ type Tx interface {
 // Store is a transactional key store.
 type Store interface {
 	// Update runs fn in a read-write transaction. All writes made through
-	// the Tx commit together if fn returns nil and are discarded otherwise.
+	// the Tx commit together if fn returns nil and are discarded otherwise,
+	// also when fn panics. The Tx must not be used after fn returns.
 	// Update calls on one Store do not run concurrently with each other.
 	Update(ctx context.Context, fn func(tx Tx) error) error
 	// View runs fn in a read-only transaction; writes through its Tx fail.

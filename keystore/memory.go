@@ -68,10 +68,17 @@ func (s *MemoryStore) Update(ctx context.Context, fn func(tx Tx) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx := &memoryTx{store: s, data: &s.data}
+	committed := false
+	defer func() {
+		// A panic in fn must not leave half of its writes behind.
+		if !committed {
+			tx.rollback()
+		}
+	}()
 	if err := fn(tx); err != nil {
-		tx.rollback()
 		return err
 	}
+	committed = true
 	return nil
 }
 

@@ -70,7 +70,7 @@ type record struct {
 
 func parseRecord(b []byte) (*record, error) {
 	r := &record{}
-	if b == nil {
+	if len(b) == 0 {
 		return r, nil
 	}
 	var p wire.SessionRecord

@@ -91,8 +91,8 @@ type Initiation struct {
 
 // Initiate runs the initiator's side of PQXDH against a verified bundle. It
 // generates the base key (32 bytes from rand) and then encapsulates to the
-// Kyber prekey (32 more bytes when rand is not nil). rand nil means
-// crypto/rand.Reader.
+// Kyber prekey, reading 32 more bytes unless rand is nil or
+// crypto/rand.Reader. rand nil means crypto/rand.Reader.
 func Initiate(rand io.Reader, identity curve.KeyPair, b *Bundle) (*Initiation, error) {
 	if err := b.Verify(); err != nil {
 		return nil, err
