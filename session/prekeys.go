@@ -80,6 +80,9 @@ type Info struct {
 	PQEpoch uint64
 	// ArchivedStates is the number of earlier states kept for late messages.
 	ArchivedStates int
+	// RemoteRegistrationID is the registration ID the remote device
+	// announced in its bundle or first message.
+	RemoteRegistrationID uint32
 }
 
 // SessionInfo returns information on the current session with remote, or
@@ -87,20 +90,27 @@ type Info struct {
 func (c *Cipher) SessionInfo(ctx context.Context, remote keystore.Address) (Info, error) {
 	var info Info
 	err := c.Store.View(ctx, func(tx keystore.Tx) error {
-		rec, err := loadRecord(ctx, tx, remote)
-		if err != nil {
-			return err
-		}
-		if rec.current == nil {
-			return fmt.Errorf("%w with %q", ErrNoSession, remote.String())
-		}
-		info = Info{
-			RemoteIdentity: rec.current.remoteIdentity,
-			Acknowledged:   rec.current.pending == nil,
-			PQEpoch:        rec.current.ratchet.PQEpoch(),
-			ArchivedStates: len(rec.previous),
-		}
-		return nil
+		var err error
+		info, err = ReadInfo(ctx, tx, remote)
+		return err
 	})
 	return info, err
+}
+
+// ReadInfo is SessionInfo inside a transaction the caller already holds.
+func ReadInfo(ctx context.Context, tx keystore.Tx, remote keystore.Address) (Info, error) {
+	rec, err := loadRecord(ctx, tx, remote)
+	if err != nil {
+		return Info{}, err
+	}
+	if rec.current == nil {
+		return Info{}, fmt.Errorf("%w with %q", ErrNoSession, remote.String())
+	}
+	return Info{
+		RemoteIdentity:       rec.current.remoteIdentity,
+		Acknowledged:         rec.current.pending == nil,
+		PQEpoch:              rec.current.ratchet.PQEpoch(),
+		ArchivedStates:       len(rec.previous),
+		RemoteRegistrationID: rec.current.remoteRegID,
+	}, nil
 }

@@ -1,0 +1,7 @@
+package gcmsiv
+
+import "unsafe"
+
+func uintptrOf(b []byte) uintptr {
+	return uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+}
