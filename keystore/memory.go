@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/parleyhq/parley/curve"
@@ -272,4 +273,10 @@ func (tx *memoryTx) StoreSenderKey(ctx context.Context, sender Address, distribu
 	}
 	tx.data.senderKeys[id] = bytes.Clone(rec)
 	return nil
+}
+
+// Format prints the public identity key's fingerprint only, for every verb,
+// so the identity private key never reaches a log.
+func (s *MemoryStore) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, "keystore.MemoryStore{identity %s}", s.identity.Public.Fingerprint())
 }

@@ -72,3 +72,8 @@ func rootStep(root [32]byte, ours curve.PrivateKey, theirs curve.PublicKey) ([32
 	clear(out)
 	return newRoot, ck, nil
 }
+
+// Format prints a placeholder for every verb, so the keys never reach a log.
+func (k MessageKeys) Format(f fmt.State, verb rune) {
+	fmt.Fprint(f, "ratchet.MessageKeys(REDACTED)")
+}

@@ -218,3 +218,9 @@ func (rc *receiverChain) messageSeed(counter uint32) ([32]byte, error) {
 	rc.chain = rc.chain.next()
 	return seed, nil
 }
+
+// Format prints a summary without key material, for every verb.
+func (s *State) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, "ratchet.State{sender %s, %d receiver chains, pq epoch %d}",
+		s.sender.ratchetKey.Public.Fingerprint(), len(s.receivers), s.pq.Epoch())
+}

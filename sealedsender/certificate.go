@@ -53,12 +53,18 @@ func ParseServerCertificate(b []byte) (*ServerCertificate, error) {
 	if err := proto.Unmarshal(b, &outer); err != nil {
 		return nil, malformed("server certificate: %v", err)
 	}
+	if wire.HasMisencodedField(&outer) {
+		return nil, malformed("server certificate: a field has the wrong wire type")
+	}
 	if outer.Certificate == nil || outer.Signature == nil {
 		return nil, malformed("server certificate: missing certificate or signature")
 	}
 	var inner wire.ServerCertificate_Certificate
 	if err := proto.Unmarshal(outer.Certificate, &inner); err != nil {
 		return nil, malformed("server certificate: %v", err)
+	}
+	if wire.HasMisencodedField(&inner) {
+		return nil, malformed("server certificate: a field has the wrong wire type")
 	}
 	if inner.Id == nil || inner.Key == nil {
 		return nil, malformed("server certificate: missing key id or key")
@@ -181,12 +187,18 @@ func ParseSenderCertificate(b []byte) (*SenderCertificate, error) {
 	if err := proto.Unmarshal(b, &outer); err != nil {
 		return nil, malformed("sender certificate: %v", err)
 	}
+	if wire.HasMisencodedField(&outer) {
+		return nil, malformed("sender certificate: a field has the wrong wire type")
+	}
 	if outer.Certificate == nil || outer.Signature == nil {
 		return nil, malformed("sender certificate: missing certificate or signature")
 	}
 	var inner wire.SenderCertificate_Certificate
 	if err := proto.Unmarshal(outer.Certificate, &inner); err != nil {
 		return nil, malformed("sender certificate: %v", err)
+	}
+	if wire.HasMisencodedField(&inner) {
+		return nil, malformed("sender certificate: a field has the wrong wire type")
 	}
 
 	c := &SenderCertificate{

@@ -167,6 +167,9 @@ func parseV1(body []byte) (*v1Message, error) {
 	if err := proto.Unmarshal(body, &m); err != nil {
 		return nil, malformed("v1 message: %v", err)
 	}
+	if wire.HasMisencodedField(&m) {
+		return nil, malformed("v1 message: a field has the wrong wire type")
+	}
 	if m.EphemeralPublic == nil || m.EncryptedStatic == nil || m.EncryptedMessage == nil {
 		return nil, malformed("v1 message: missing field")
 	}

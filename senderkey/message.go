@@ -47,6 +47,9 @@ func ParseMessage(b []byte) (*Message, error) {
 	if err := proto.Unmarshal(b[1:len(b)-SignatureSize], &pb); err != nil {
 		return nil, fmt.Errorf("%w: decoding protobuf: %w", ErrInvalidMessage, err)
 	}
+	if wire.HasMisencodedField(&pb) {
+		return nil, fmt.Errorf("%w: a field has the wrong wire type", ErrInvalidMessage)
+	}
 	if pb.DistributionUuid == nil || pb.ChainId == nil || pb.Iteration == nil || pb.Ciphertext == nil {
 		return nil, fmt.Errorf("%w: missing field", ErrInvalidMessage)
 	}
@@ -142,6 +145,9 @@ func ParseDistributionMessage(b []byte) (*DistributionMessage, error) {
 	if err := proto.Unmarshal(b[1:], &pb); err != nil {
 		return nil, fmt.Errorf("%w: decoding protobuf: %w", ErrInvalidMessage, err)
 	}
+	if wire.HasMisencodedField(&pb) {
+		return nil, fmt.Errorf("%w: a field has the wrong wire type", ErrInvalidMessage)
+	}
 	if pb.DistributionUuid == nil || pb.ChainId == nil || pb.Iteration == nil || pb.ChainKey == nil || pb.SigningKey == nil {
 		return nil, fmt.Errorf("%w: distribution message is missing a field", ErrInvalidMessage)
 	}
@@ -204,4 +210,10 @@ func newDistributionMessage(distributionID [DistributionIDSize]byte, st *state) 
 		chainKey:       st.chain.key,
 		serialized:     out,
 	}, nil
+}
+
+// Format prints the public fields only; the chain key never reaches a log.
+func (m DistributionMessage) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, "senderkey.DistributionMessage{distribution %x, chain %d, iteration %d, signing key %s}",
+		m.DistributionID, m.ChainID, m.Iteration, m.SigningKey.Fingerprint())
 }

@@ -44,7 +44,8 @@ func (c *Cipher) now() time.Time {
 
 // Encrypt encrypts plaintext for remote on the current session. It returns
 // a PreKey message until the remote device has replied, and a Whisper
-// message after.
+// message after. A plaintext that would make a message larger than 1 MiB is
+// rejected without using a message key.
 func (c *Cipher) Encrypt(ctx context.Context, remote keystore.Address, plaintext []byte) (MessageType, []byte, error) {
 	var (
 		typ MessageType
@@ -104,6 +105,9 @@ func (c *Cipher) Encrypt(ctx context.Context, remote keystore.Address, plaintext
 				return err
 			}
 			typ, out = MessageTypePreKey, pk.serialized
+		}
+		if len(out) > maxMessageSize {
+			return fmt.Errorf("session: plaintext of %d bytes makes a %d-byte message, more than the %d bytes a receiver accepts", len(plaintext), len(out), maxMessageSize)
 		}
 
 		if err := checkTrusted(ctx, tx, remote, st, keystore.Sending); err != nil {

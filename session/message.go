@@ -91,6 +91,9 @@ func ParseSignalMessage(b []byte) (*SignalMessage, error) {
 	if err := proto.Unmarshal(b[1:len(b)-macSize], &p); err != nil {
 		return nil, fmt.Errorf("%w: signal message: %w", ErrInvalidMessage, err)
 	}
+	if wire.HasMisencodedField(&p) {
+		return nil, fmt.Errorf("%w: signal message has a field with the wrong wire type", ErrInvalidMessage)
+	}
 	if p.RatchetKey == nil || p.Counter == nil || p.Ciphertext == nil {
 		return nil, fmt.Errorf("%w: signal message is missing a field", ErrInvalidMessage)
 	}
@@ -201,6 +204,9 @@ func ParsePreKeySignalMessage(b []byte) (*PreKeySignalMessage, error) {
 	var p wire.PreKeySignalMessage
 	if err := proto.Unmarshal(b[1:], &p); err != nil {
 		return nil, fmt.Errorf("%w: prekey message: %w", ErrInvalidMessage, err)
+	}
+	if wire.HasMisencodedField(&p) {
+		return nil, fmt.Errorf("%w: prekey message has a field with the wrong wire type", ErrInvalidMessage)
 	}
 	if p.BaseKey == nil || p.IdentityKey == nil || p.Message == nil || p.SignedPreKeyId == nil {
 		return nil, fmt.Errorf("%w: prekey message is missing a field", ErrInvalidMessage)
