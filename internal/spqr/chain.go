@@ -110,7 +110,7 @@ func (c *chain) addEpoch(epoch uint64, secret [KeySize]byte) error {
 		return fmt.Errorf("%w: adding chain epoch %d after epoch %d", ErrInvalidState, epoch, c.currentEpoch)
 	}
 	if len(c.links) >= maxChainLinks {
-		return fmt.Errorf("%w: chain already holds %d epochs", ErrInvalidState, len(c.links))
+		return fmt.Errorf("%w: chain already has the maximum of %d epochs", ErrInvalidState, len(c.links))
 	}
 	g := hkdfSHA256(secret[:], c.nextRoot[:], labelChainAddEpoch, 3*KeySize)
 	copy(c.nextRoot[:], g[:KeySize])
@@ -158,9 +158,9 @@ func (c *chain) sendKey(epoch uint64) (uint32, [KeySize]byte, error) {
 			for j := range drop {
 				c.links[j].wipe()
 			}
-			kept := copy(c.links, c.links[drop:])
-			clear(c.links[kept:])
-			c.links = c.links[:kept]
+			remaining := copy(c.links, c.links[drop:])
+			clear(c.links[remaining:])
+			c.links = c.links[:remaining]
 			i = 1
 		}
 		for j := range i {
@@ -192,11 +192,11 @@ func (c *chain) recvKey(epoch uint64, at uint32) ([KeySize]byte, error) {
 
 // key returns the message key for index `at`, from the store when `at` is
 // behind the counter, or by stepping the chain forward and storing the keys
-// it skips. The rule SPQR enforces, reproduced here exactly: a key is
-// returned at most once, a key more than maxOutOfOrder behind the counter is
-// gone, and the counter moves at most maxJump at once. SPQR trims its store
-// lazily, in batches. This store drops a key as soon as it falls out of the
-// window, which returns the same keys and errors. On error r is unchanged.
+// it skips. It follows SPQR's rules: a key is returned at most once, a key
+// more than maxOutOfOrder behind the counter is gone, and the counter moves
+// at most maxJump at once. SPQR trims its store lazily, in batches, while
+// this store drops a key as soon as it falls out of the window. Both return
+// the same keys and errors. On error r is unchanged.
 func (r *recvChain) key(at uint32, p chainParams) ([KeySize]byte, *KeyError) {
 	switch {
 	case at == 0:
@@ -255,9 +255,9 @@ func (r *recvChain) dropBelow(start uint32) {
 	if n == 0 {
 		return
 	}
-	kept := copy(r.skipped, r.skipped[n:])
-	clear(r.skipped[kept:])
-	r.skipped = r.skipped[:kept]
+	remaining := copy(r.skipped, r.skipped[n:])
+	clear(r.skipped[remaining:])
+	r.skipped = r.skipped[:remaining]
 }
 
 // chainStep advances a chain key to index ctr (SPQR chain step):

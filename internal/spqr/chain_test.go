@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// chainKAT holds the values of testdata/chain_kat.json, whose "source" field
-// says where they come from.
+// chainKAT contains the values of testdata/chain_kat.json. Its "source"
+// field names the SPQR fixtures they were read from.
 type chainKAT struct {
 	AuthKey                string `json:"auth_key"`
 	StartNextRoot          string `json:"start_next_root"`

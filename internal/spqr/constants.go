@@ -18,6 +18,25 @@ const (
 	// labelChainAddEpoch mixes an epoch secret into the chain root.
 	labelChainAddEpoch = "Signal PQ Ratchet V1 Chain Add Epoch"
 
+	// labelAuthenticatorUpdate, followed by the big-endian 64-bit epoch, is
+	// the info of the HKDF that mixes a key into the braid's authenticator.
+	labelAuthenticatorUpdate = "Signal_PQCKA_V1_MLKEM768:Authenticator Update"
+
+	// labelEpochSecret, followed by the big-endian 64-bit epoch, is the info
+	// of the HKDF that turns an ML-KEM shared key into an epoch secret.
+	labelEpochSecret = "Signal_PQCKA_V1_MLKEM768:SCKA Key"
+
+	// labelHeaderMAC starts the input of the MAC over an encapsulation key
+	// header: label, big-endian 64-bit epoch, header.
+	labelHeaderMAC = "Signal_PQCKA_V1_MLKEM768:ekheader"
+
+	// labelCiphertextMAC starts the input of the MAC over a ciphertext:
+	// label, big-endian 64-bit epoch, ct1, ct2.
+	labelCiphertextMAC = "Signal_PQCKA_V1_MLKEM768:ciphertext"
+
+	// macSize is the size of the braid's HMAC-SHA256 tags, never truncated.
+	macSize = 32
+
 	// KeySize is the size of an SPQR message key, of a chain key and of the
 	// authentication key that starts the chain.
 	KeySize = 32
@@ -34,9 +53,9 @@ const (
 	maxVarintLen = 10
 )
 
-// Implementation limits. The first two are the values libsignal 0.103 passes
-// to SPQR for every session except a note-to-self session, for which it sets
-// no jump limit.
+// Implementation limits. MaxJump and MaxOutOfOrderKeys are SPQR v1.5.3's
+// defaults. libsignal passes the same values, its Double Ratchet limits,
+// except in a session with itself (note to self), where it allows any jump.
 const (
 	// MaxJump is how far ahead of the highest index received so far a
 	// message index may be. A jump of exactly MaxJump is accepted.
@@ -50,10 +69,12 @@ const (
 	// maxChainLinks bounds the chain epochs one state keeps. SPQR drops every
 	// chain epoch more than one before the send epoch, and the braid adds at
 	// most one epoch between two sends, so valid states hold up to four.
-	// NOTE: the bound of four comes from reading the braid's rules and has not
-	// been exercised yet, so the limit leaves room for twice as many.
+	// Simulated conversations with reordering and losses never held more
+	// than three, and the limit leaves room for twice the bound.
 	maxChainLinks = 8
 
 	// stateFormatVersion is the first byte of MarshalBinary's output.
-	stateFormatVersion byte = 1
+	// Version 1 was written before the braid existed and is still read.
+	stateFormatVersion   byte = 2
+	stateFormatVersionV1 byte = 1
 )

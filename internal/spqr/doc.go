@@ -12,19 +12,22 @@
 //
 // # What is implemented
 //
-// The chain is complete: the start from the PQXDH SPQR authentication key,
-// the per-message steps, adding epochs, the send-epoch rules, and
-// out-of-order receiving with up to MaxOutOfOrderKeys stored keys and jumps of
-// up to MaxJump. So is the wire format of SPQR messages, [ParseMessage] and
-// [Message.Append].
+// Both layers, as in SparsePostQuantumRatchet v1.5.3. The chain: the start
+// from the PQXDH SPQR authentication key, the per-message steps, adding
+// epochs, the send-epoch rules, and out-of-order receiving with up to
+// MaxOutOfOrderKeys stored keys and jumps of up to MaxJump. The braid: the
+// eleven states of the send-EK and send-CT sides, the authenticator that
+// MACs each header and ciphertext, and the epoch secrets that start new
+// chain epochs. Its payloads travel with a GF(2^16) erasure code that
+// recovers an N-chunk payload from any N distinct chunks, so lost and
+// reordered messages only delay an epoch. The wire format is [ParseMessage] and [Message.Append].
 //
-// The braid is not implemented yet. A [State] therefore stays at SCKA epoch 1
-// and always sends type None, which is what SPQR's send-CT side sends while
-// it waits for a header. It accepts every message type from the peer at
-// epoch 1 and ignores the chunks. libsignal talks to such a peer indefinitely,
-// but neither side's keys ever get post-quantum forward secrecy or
-// post-compromise security from the braid, because no epoch is ever
-// finished. Messages for any other epoch fail with [ErrEpochOutOfRange].
+// Two differences from SPQR remain. Messages with an SPQR version byte of 2
+// or more fail with [ErrVersion], where SPQR accepts them without a key.
+// States stored in the format written before the braid existed load, but
+// they lack the authentication key the braid's MACs need, so they stay at
+// epoch 1: they send type None and ignore chunks, which libsignal accepts
+// indefinitely without post-quantum forward secrecy for that session.
 //
 // # Using a State
 //
@@ -37,6 +40,7 @@
 // store a state, keys included.
 //
 // The facts come from the SparsePostQuantumRatchet source at v1.5.3, the
-// version libsignal pins, and the chain is tested against values in its test
-// fixtures.
+// version libsignal pins. The chain and the first epoch are tested against
+// values in its test fixtures, and the interop tests run the braid against
+// libsignal-client 0.103 for several epochs.
 package spqr

@@ -87,3 +87,15 @@ func (e *KeyError) Error() string {
 }
 
 func (e *KeyError) Unwrap() error { return e.Err }
+
+var (
+	// ErrMAC reports a braid header or ciphertext whose MAC does not verify.
+	// The peer does not hold the same authentication key and epoch secrets,
+	// or a chunk was forged.
+	ErrMAC = errors.New("spqr: braid MAC verification failed")
+
+	// ErrEncapsulationKey reports a received ML-KEM key vector that does not
+	// match the authenticated header, by hash or by the FIPS 203 modulus
+	// check.
+	ErrEncapsulationKey = errors.New("spqr: encapsulation key does not match its header")
+)

@@ -25,11 +25,15 @@ func Example() {
 	}
 	bob = next
 
-	fmt.Printf("SPQR bytes: %x\n", msg)
+	m, err := spqr.ParseMessage(msg)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("SPQR message: %d bytes, epoch %d, index %d, type %v, chunk %d\n", len(msg), m.Epoch, m.Index, m.Type, m.ChunkIndex)
 	fmt.Println("same key:", sendKey == recvKey)
 	fmt.Println("epoch:", bob.Epoch())
 	// Output:
-	// SPQR bytes: 01010100
+	// SPQR message: 37 bytes, epoch 1, index 1, type Hdr, chunk 0
 	// same key: true
 	// epoch: 1
 }

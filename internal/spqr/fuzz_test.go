@@ -45,6 +45,22 @@ func FuzzUnmarshalState(f *testing.F) {
 		require.NoError(f, err)
 		f.Add(b)
 	}
+	// One state of each braid kind that a lockstep run passes through.
+	alice, bob := newTestPair()
+	seen := map[braidKind]bool{}
+	for range 50 {
+		for _, pair := range [][2]*State{{alice, bob}, {bob, alice}} {
+			deliver(f, pair[1], send(f, pair[0]))
+			for _, s := range pair {
+				if !seen[s.braid.kind] {
+					seen[s.braid.kind] = true
+					b, err := s.MarshalBinary()
+					require.NoError(f, err)
+					f.Add(b)
+				}
+			}
+		}
+	}
 	f.Add([]byte{})
 
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -55,6 +71,14 @@ func FuzzUnmarshalState(f *testing.F) {
 		}
 		again, err := s.MarshalBinary()
 		require.NoError(t, err)
+		if b[0] == stateFormatVersionV1 {
+			// The old format loads and is written in the current one.
+			b = again
+			reloaded, err := UnmarshalState(b)
+			require.NoError(t, err)
+			again, err = reloaded.MarshalBinary()
+			require.NoError(t, err)
+		}
 		require.Equal(t, b, again, "the format is canonical")
 
 		// A loaded state must be usable without panicking.
@@ -93,4 +117,88 @@ func FuzzReceive(f *testing.F) {
 		}
 		require.NotEqual(t, before, after, "a successful receive left the state unchanged")
 	})
+}
+
+// FuzzBraid drives two states with a sequence of operations taken from the
+// input: sends, deliveries of earlier messages in any order and any number
+// of times, and deliveries of corrupted copies. No input may panic, a
+// failed receive must leave the state's encoding unchanged, and a genuine
+// message that is accepted must yield its sender's key.
+func FuzzBraid(f *testing.F) {
+	lockstep := make([]byte, 0, 400)
+	for i := range 100 {
+		lockstep = append(lockstep, 0, 2, byte(i), 1, 3, byte(i))
+	}
+	f.Add(lockstep)
+	f.Add([]byte{0, 0, 0, 2, 0, 2, 1, 2, 2, 1, 3, 0, 4, 0, 7, 5, 0, 9})
+	f.Add([]byte{})
+
+	f.Fuzz(runBraidOps)
+}
+
+// runBraidOps runs one FuzzBraid input.
+func runBraidOps(t *testing.T, ops []byte) {
+	{
+		if len(ops) > 600 {
+			ops = ops[:600]
+		}
+		var authKey [KeySize]byte
+		states := [2]*State{NewState(authKey, AliceToBob), NewState(authKey, BobToAlice)}
+		var queues [2][]inFlight // queues[i] holds messages sent by states[i]
+		next := func() byte {
+			if len(ops) == 0 {
+				return 0
+			}
+			b := ops[0]
+			ops = ops[1:]
+			return b
+		}
+		for len(ops) > 0 {
+			op := next() % 6
+			from := int(op % 2)
+			to := 1 - from
+			switch op / 2 {
+			case 0: // send
+				msg, key, err := states[from].Send(nil)
+				require.NoError(t, err)
+				queues[from] = append(queues[from], inFlight{msg, key})
+			case 1, 2: // deliver, genuine or corrupted
+				q := queues[from]
+				if len(q) == 0 {
+					continue
+				}
+				m := q[int(next())%len(q)]
+				msg := m.msg
+				corrupted := op/2 == 2
+				if corrupted {
+					msg = bytes.Clone(msg)
+					pos, bit := int(next())%len(msg), next()%8
+					msg[pos] ^= 1 << bit
+				}
+				before, err := states[to].MarshalBinary()
+				require.NoError(t, err)
+				work := states[to].Clone()
+				key, err := work.Receive(msg)
+				if err != nil {
+					after, marshalErr := work.MarshalBinary()
+					require.NoError(t, marshalErr)
+					require.Equal(t, before, after, "a failed receive changed the state: %v", err)
+					continue
+				}
+				if !corrupted {
+					require.Equal(t, m.key, key)
+				}
+				states[to] = work
+			}
+		}
+		for _, s := range states {
+			b, err := s.MarshalBinary()
+			require.NoError(t, err)
+			loaded, err := UnmarshalState(b)
+			require.NoError(t, err)
+			again, err := loaded.MarshalBinary()
+			require.NoError(t, err)
+			require.Equal(t, b, again)
+		}
+	}
 }

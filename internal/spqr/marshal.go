@@ -3,14 +3,29 @@ package spqr
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/parleyhq/parley/internal/mlkem768"
 )
 
-// State serialization, format version 1. All integers are big-endian.
+// State serialization, format version 2. All integers are big-endian.
 //
 //	version      1 byte, stateFormatVersion
 //	direction    1 byte, 1 = AliceToBob, 2 = BobToAlice
-//	epoch        8 bytes, SCKA epoch
-//	braid        1 byte, braidNone (the only value so far)
+//	braid:
+//	  state        1 byte, a braidKind
+//	  epoch        8 bytes, SCKA epoch
+//	  auth root    32 bytes
+//	  auth MAC key 32 bytes
+//	  then the fields of the state, in this order, where they apply:
+//	    dk           2400 bytes, the ML-KEM decapsulation key (send-EK states after keysUnsampled)
+//	    es           96 bytes, the encapsulation state (ct1Sampled, ekReceivedCt1Sampled, ct1Acknowledged)
+//	    hdr          64 bytes, the received header (headerReceived)
+//	    ct1          960 bytes (ct1Received, ekSentCt1Received and the send-CT states that hold es)
+//	    ek           1152 bytes, the received key vector (ekReceivedCt1Sampled)
+//	    encoder      4 bytes, the next chunk index (states that send chunks)
+//	    ct2 payload  160 bytes, ct2 ‖ MAC (ct2Sampled; other encoders' payloads follow from the fields above)
+//	    decoder      1 byte count, then per chunk: index (2 bytes) ‖ data (32 bytes)
+//	                 (headerSent, ekSentCt1Received, noHeaderReceived, ct1Sampled, ct1Acknowledged)
 //	chain:
 //	  maxJump        4 bytes
 //	  maxOutOfOrder  4 bytes
@@ -24,23 +39,23 @@ import (
 //	    recv ctr     4 bytes
 //	    recv next    32 bytes
 //	    skipped      2 bytes count, then per key: index (4 bytes) ‖ key (32 bytes)
-
-// braidNone marks a state without the ML-KEM braid: epoch 1 and chain
-// epoch 0 only.
-const braidNone byte = 0
+//
+// Format version 1, written before the braid existed, has the version,
+// the direction, the epoch (always 1), a braid byte of 0 and the chain. It
+// loads as a braidLegacy state.
 
 // MarshalBinary encodes s, including its keys, so the output must be kept
 // secret. UnmarshalState reads it back. The error is always nil.
 func (s *State) MarshalBinary() ([]byte, error) {
-	size := 11 + 4 + 4 + 8 + 8 + KeySize + 1
+	size := 2 + 1 + 8 + 2*KeySize + 4 + 4 + 8 + 8 + KeySize + 1
+	size += mlkem768.DecapsulationKeySize + mlkem768.Ciphertext1Size + mlkem768.VectorSize
 	for i := range s.chain.links {
 		size += 4 + 1 + KeySize + 4 + KeySize + 2 + len(s.chain.links[i].recv.skipped)*(4+KeySize)
 	}
 	b := make([]byte, 0, size)
 
 	b = append(b, stateFormatVersion, byte(s.dir))
-	b = binary.BigEndian.AppendUint64(b, s.epoch)
-	b = append(b, braidNone)
+	b = appendBraid(b, &s.braid)
 
 	c := &s.chain
 	b = binary.BigEndian.AppendUint32(b, c.params.maxJump)
@@ -69,27 +84,43 @@ func (s *State) MarshalBinary() ([]byte, error) {
 	return b, nil
 }
 
-// UnmarshalState decodes a state written by MarshalBinary. It checks every
-// length, count and invariant, and returns an error wrapping ErrInvalidState
-// for anything it cannot load.
+// UnmarshalState decodes a state written by MarshalBinary, in the current
+// format or in format version 1. It checks every length, count and
+// invariant, and returns an error wrapping ErrInvalidState for anything it
+// cannot load.
 func UnmarshalState(b []byte) (*State, error) {
 	r := stateReader{b: b}
-	if v := r.byte(); r.err == nil && v != stateFormatVersion {
-		return nil, fmt.Errorf("%w: unsupported format version %d", ErrInvalidState, v)
-	}
-	s := &State{dir: Direction(r.byte()), epoch: r.uint64()}
-	braid := r.byte()
+	version := r.byte()
+	s := &State{dir: Direction(r.byte())}
 	if r.err != nil {
 		return nil, r.err
 	}
 	if !s.dir.valid() {
 		return nil, fmt.Errorf("%w: direction %d", ErrInvalidState, uint8(s.dir))
 	}
-	if braid != braidNone {
-		return nil, fmt.Errorf("%w: unknown braid type %d", ErrInvalidState, braid)
-	}
-	if s.epoch != 1 {
-		return nil, fmt.Errorf("%w: epoch %d without a braid", ErrInvalidState, s.epoch)
+
+	switch version {
+	case stateFormatVersion:
+		br, err := readBraid(&r, s.dir)
+		if err != nil {
+			return nil, err
+		}
+		s.braid = br
+	case stateFormatVersionV1:
+		epoch := r.uint64()
+		kind := r.byte()
+		if r.err != nil {
+			return nil, r.err
+		}
+		if kind != byte(braidLegacy) {
+			return nil, fmt.Errorf("%w: unknown braid type %d in format version 1", ErrInvalidState, kind)
+		}
+		if epoch != 1 {
+			return nil, fmt.Errorf("%w: epoch %d without a braid", ErrInvalidState, epoch)
+		}
+		s.braid = braid{kind: braidLegacy, epoch: 1}
+	default:
+		return nil, fmt.Errorf("%w: unsupported format version %d", ErrInvalidState, version)
 	}
 
 	c, err := readChain(&r, s.dir)
@@ -99,8 +130,8 @@ func UnmarshalState(b []byte) (*State, error) {
 	if r.len() != 0 {
 		return nil, fmt.Errorf("%w: %d bytes after the state", ErrInvalidState, r.len())
 	}
-	if c.currentEpoch != 0 {
-		return nil, fmt.Errorf("%w: chain epoch %d without a braid", ErrInvalidState, c.currentEpoch)
+	if want := s.braid.chainEpoch(); c.currentEpoch != want {
+		return nil, fmt.Errorf("%w: chain epoch %d in braid state %d of epoch %d, want %d", ErrInvalidState, c.currentEpoch, s.braid.kind, s.braid.epoch, want)
 	}
 	s.chain = c
 	return s, nil

@@ -53,17 +53,24 @@ func TestMarshalRoundTrip(t *testing.T) {
 	}
 	msg, _, err := loaded.Send(nil)
 	require.NoError(t, err)
-	assert.Equal(t, []byte{0x01, 0x01, 0x05, 0x00}, msg, "send counter kept")
+	m, err := ParseMessage(msg)
+	require.NoError(t, err)
+	assert.Equal(t, uint32(5), m.Index, "send counter kept")
+	assert.Equal(t, TypeCt1, m.Type, "Bob received the header and encapsulated")
+	assert.Equal(t, uint16(4), m.ChunkIndex, "encoder position kept")
 }
 
 func TestMarshalLayout(t *testing.T) {
 	s := NewState([32]byte{7}, AliceToBob)
 	b, err := s.MarshalBinary()
 	require.NoError(t, err)
-	require.Len(t, b, 11+24+32+1+(4+1+32+4+32+2))
-	assert.Equal(t, []byte{1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0}, b[:11], "header")
-	assert.Equal(t, uint32(MaxJump), binary.BigEndian.Uint32(b[11:]))
-	assert.Equal(t, uint32(MaxOutOfOrderKeys), binary.BigEndian.Uint32(b[15:]))
+	require.Len(t, b, 2+1+8+64+24+32+1+(4+1+32+4+32+2))
+	assert.Equal(t, []byte{2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1}, b[:11], "version, direction, braid state, epoch")
+	auth := newAuthenticator([32]byte{7})
+	assert.Equal(t, auth.root[:], b[11:43], "authenticator root")
+	assert.Equal(t, auth.mac[:], b[43:75], "authenticator MAC key")
+	assert.Equal(t, uint32(MaxJump), binary.BigEndian.Uint32(b[75:]))
+	assert.Equal(t, uint32(MaxOutOfOrderKeys), binary.BigEndian.Uint32(b[79:]))
 }
 
 func TestUnmarshalStateTruncated(t *testing.T) {
@@ -78,21 +85,23 @@ func TestUnmarshalStateTruncated(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidState, "trailing byte")
 }
 
-// Offsets into a marshalled fresh state, which has one chain epoch.
+// Offsets into a marshalled responder state at epoch 1 (noHeaderReceived,
+// an empty header decoder) with one chain epoch.
 const (
 	offDirection   = 1
-	offEpoch       = 2
-	offBraid       = 10
-	offMaxJump     = 11
-	offMaxOOO      = 15
-	offCurrent     = 19
-	offSendEpoch   = 27
-	offLinkCount   = 67
-	offSendCtr     = 68
-	offSendFlag    = 72
-	offRecvCtr     = 105
-	offSkipCount   = 141
-	offFirstRecord = 143
+	offBraid       = 2
+	offEpoch       = 3
+	offDecoder     = 75
+	offMaxJump     = 76
+	offMaxOOO      = 80
+	offCurrent     = 84
+	offSendEpoch   = 92
+	offLinkCount   = 132
+	offSendCtr     = 133
+	offSendFlag    = 137
+	offRecvCtr     = 170
+	offSkipCount   = 206
+	offFirstRecord = 208
 )
 
 func TestUnmarshalStateInvalid(t *testing.T) {
@@ -118,12 +127,16 @@ func TestUnmarshalStateInvalid(t *testing.T) {
 		modify func([]byte)
 	}{
 		{"format version 0", func(b []byte) { b[0] = 0 }},
-		{"format version 2", func(b []byte) { b[0] = 2 }},
+		{"format version 3", func(b []byte) { b[0] = 3 }},
+		{"format version 1", func(b []byte) { b[0] = 1 }},
 		{"direction 0", func(b []byte) { b[offDirection] = 0 }},
 		{"direction 3", func(b []byte) { b[offDirection] = 3 }},
 		{"epoch 0", put64(offEpoch, 0)},
 		{"epoch 2", put64(offEpoch, 2)},
-		{"braid 1", func(b []byte) { b[offBraid] = 1 }},
+		{"braid state 12", func(b []byte) { b[offBraid] = 12 }},
+		{"braid state of the other side", func(b []byte) { b[offBraid] = byte(keysUnsampled) }},
+		{"braid legacy", func(b []byte) { b[offBraid] = byte(braidLegacy) }},
+		{"decoder complete", func(b []byte) { b[offDecoder] = 3 }},
 		{"max jump 0", put32(offMaxJump, 0)},
 		{"max out-of-order 0", put32(offMaxOOO, 0)},
 		{"max out-of-order 2001", put32(offMaxOOO, MaxOutOfOrderKeys+1)},
@@ -165,15 +178,16 @@ func TestUnmarshalStateErasedSendKey(t *testing.T) {
 	b, err := s.MarshalBinary()
 	require.NoError(t, err)
 
-	// The state itself is rejected because it has no braid at chain epoch 1,
-	// so check the chain section alone.
-	r := stateReader{b: b[offMaxJump:]}
+	// The state itself is rejected because its braid has not finished
+	// epoch 1, so check the chain section alone.
+	const aliceMaxJump = offMaxJump - 1 // no decoder in keysUnsampled
+	r := stateReader{b: b[aliceMaxJump:]}
 	c, err := readChain(&r, AliceToBob)
 	require.NoError(t, err)
 	assert.True(t, c.links[0].send.erased)
 	assert.Zero(t, r.len())
 
-	withKey := bytes.Clone(b[offMaxJump:])
+	withKey := bytes.Clone(b[aliceMaxJump:])
 	erasedAt := offSendFlag - offMaxJump
 	withKey[erasedAt] = 1
 	withKey = append(withKey[:erasedAt+1], append(make([]byte, 32), withKey[erasedAt+1:]...)...)
@@ -182,5 +196,5 @@ func TestUnmarshalStateErasedSendKey(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidState, "send key present before the send epoch")
 
 	_, err = UnmarshalState(b)
-	assert.ErrorIs(t, err, ErrInvalidState, "chain epoch 1 without a braid")
+	assert.ErrorIs(t, err, ErrInvalidState, "chain epoch 1 before the braid finished epoch 1")
 }

@@ -7,8 +7,8 @@ import (
 	"math"
 )
 
-// MessageType is the type byte of an SPQR message. It says which piece of the
-// ML-KEM braid the message's chunk belongs to.
+// MessageType is the type byte of an SPQR message. It names the piece of the
+// ML-KEM braid that the message's chunk belongs to.
 type MessageType uint8
 
 // Message types of SPQR V1.

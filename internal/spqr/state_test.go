@@ -1,6 +1,7 @@
 package spqr_test
 
 import (
+	"bytes"
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
@@ -13,8 +14,7 @@ import (
 	"github.com/parleyhq/parley/internal/spqr"
 )
 
-var testAuthKey = [32]byte{0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29,
-	0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29, 0x29}
+var testAuthKey = [32]byte(bytes.Repeat([]byte{0x29}, 32))
 
 func newPair() (alice, bob *spqr.State) {
 	return spqr.NewState(testAuthKey, spqr.AliceToBob), spqr.NewState(testAuthKey, spqr.BobToAlice)
@@ -44,14 +44,28 @@ func marshal(t testing.TB, s *spqr.State) []byte {
 }
 
 func TestStateSendFormat(t *testing.T) {
-	alice, _ := newPair()
+	alice, bob := newPair()
+	var first []byte
 	for i := 1; i <= 130; i++ {
 		msg, _, err := alice.Send(nil)
 		require.NoError(t, err)
-		want := spqr.Message{Epoch: 1, Index: uint32(i), Type: spqr.TypeNone}.Append(nil)
-		require.Equal(t, want, msg, "message %d", i)
+		m, err := spqr.ParseMessage(msg)
+		require.NoError(t, err)
+		// Without replies Alice keeps sending header chunks, parity after
+		// the first three.
+		want := spqr.Message{Epoch: 1, Index: uint32(i), Type: spqr.TypeHdr, ChunkIndex: uint16(i - 1), Chunk: m.Chunk}
+		require.Equal(t, want, m, "message %d", i)
+		if i == 1 {
+			first = msg
+		}
 	}
+	assert.Equal(t, []byte{0x01, 0x01, 0x01, 0x01, 0x00}, first[:5])
 	assert.Equal(t, uint64(1), alice.Epoch())
+
+	// Before the header is complete Bob sends type None.
+	msg, _, err := bob.Send(nil)
+	require.NoError(t, err)
+	assert.Equal(t, []byte{0x01, 0x01, 0x01, 0x00}, msg)
 }
 
 func TestStateConversationReordered(t *testing.T) {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package mlkem768
+
+const raceEnabled = false
