@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/curve"
-	"github.com/parleyhq/parley/keystore"
 	"github.com/parleyhq/parley/kem"
+	"github.com/parleyhq/parley/keystore"
 	"github.com/parleyhq/parley/ratchet"
 	"github.com/parleyhq/parley/senderkey"
 	"github.com/parleyhq/parley/session"

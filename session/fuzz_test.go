@@ -2,7 +2,10 @@ package session_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -47,6 +50,7 @@ func FuzzParseSignalMessage(f *testing.F) {
 	f.Add(whisper.data[:len(whisper.data)-8])
 	f.Add([]byte{0x44})
 	f.Add([]byte{0x33, 0, 0, 0, 0, 0, 0, 0, 0})
+	addVectorSeeds(f, "whisper")
 
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := session.ParseSignalMessage(b)
@@ -72,6 +76,7 @@ func FuzzParsePreKeySignalMessage(f *testing.F) {
 	f.Add(withoutOPK.data)
 	f.Add(withOPK.data[:len(withOPK.data)/2])
 	f.Add([]byte{0x34})
+	addVectorSeeds(f, "prekey")
 
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := session.ParsePreKeySignalMessage(b)
@@ -162,4 +167,22 @@ func FuzzRecord(f *testing.F) {
 		_, err = bob.cipher.Decrypt(ctx, alice.addr, pending.typ, pending.data)
 		unchanged("Decrypt", err)
 	})
+}
+
+// addVectorSeeds adds every message of the given type recorded from
+// libsignal in testdata/vectors, genuine and corrupted, to the seed corpus.
+func addVectorSeeds(f *testing.F, messageType string) {
+	files, err := filepath.Glob("../testdata/vectors/*.json")
+	require.NoError(f, err)
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		require.NoError(f, err)
+		var v vectorFile
+		require.NoError(f, json.Unmarshal(raw, &v))
+		for _, step := range v.Steps {
+			if step.MessageType == messageType {
+				f.Add([]byte(step.Ciphertext))
+			}
+		}
+	}
 }
