@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# The test command from README.md: vet, the whole suite with the race
+# The test command from README.md: gofmt, vet, the whole suite with the race
 # detector (including the live interop tests against libsignal-client), and
 # a short run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")"
 
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './interop/node/*'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change these files:" >&2
+  echo "$unformatted" >&2
+  exit 1
+fi
 go vet ./...
 go test -race -count=1 -timeout 20m ./...
 
