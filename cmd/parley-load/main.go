@@ -47,7 +47,7 @@ type config struct {
 func main() {
 	var cfg config
 	flag.StringVar(&cfg.relayURL, "relay", "", "relay URL (https://host:port); empty starts an in-process relay with a SQLite store in a temporary directory")
-	flag.StringVar(&cfg.certFile, "cert", "", "PEM certificate of the relay to pin; required with -relay (parley-relay writes relay-cert.pem next to its database)")
+	flag.StringVar(&cfg.certFile, "cert", "", "PEM certificate of the relay to pin; required with -relay (examples/relay writes tls-cert.pem into its data directory)")
 	flag.BoolVar(&cfg.allowRemote, "allow-remote", false, "allow a -relay address that is not a loopback address")
 	flag.IntVar(&cfg.devices, "devices", 200, "number of devices, each with its own account and connection")
 	flag.IntVar(&cfg.messages, "messages", 20, "messages each device sends")
