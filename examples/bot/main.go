@@ -17,7 +17,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -28,7 +27,6 @@ import (
 
 	"github.com/parleyhq/parley/client"
 	"github.com/parleyhq/parley/curve"
-	"github.com/parleyhq/parley/keystore/sqlstore"
 	"github.com/parleyhq/parley/transport"
 )
 
@@ -80,7 +78,7 @@ func run(ctx context.Context, logger *slog.Logger, relayURL, tlsSHA256, trustRoo
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	store, err := openStore(filepath.Join(dir, "keystore.db"), []byte(passphrase))
+	store, err := client.OpenStore(filepath.Join(dir, "keystore.db"), []byte(passphrase))
 	if err != nil {
 		return err
 	}
@@ -106,21 +104,6 @@ func run(ctx context.Context, logger *slog.Logger, relayURL, tlsSHA256, trustRoo
 		return nil
 	}
 	return err
-}
-
-func openStore(path string, passphrase []byte) (*sqlstore.Store, error) {
-	_, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		identity, regID, err := client.NewIdentity(nil)
-		if err != nil {
-			return nil, err
-		}
-		return sqlstore.Create(path, identity, regID, sqlstore.Options{Passphrase: passphrase})
-	}
-	if err != nil {
-		return nil, err
-	}
-	return sqlstore.Open(path, sqlstore.Options{Passphrase: passphrase})
 }
 
 type bot struct {

@@ -22,7 +22,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -33,7 +32,6 @@ import (
 
 	"github.com/parleyhq/parley/client"
 	"github.com/parleyhq/parley/curve"
-	"github.com/parleyhq/parley/keystore/sqlstore"
 	"github.com/parleyhq/parley/transport"
 )
 
@@ -102,7 +100,7 @@ func run(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(filepath.Join(cfg.dir, "keystore.db"), passphrase)
+	store, err := client.OpenStore(filepath.Join(cfg.dir, "keystore.db"), passphrase)
 	if err != nil {
 		return err
 	}
@@ -205,25 +203,4 @@ func readPassphrase(in *bufio.Reader, line bool) ([]byte, error) {
 		return nil, errors.New("empty passphrase")
 	}
 	return []byte(p), nil
-}
-
-// openStore opens the key store at path, creating it with a new identity
-// on the first run.
-func openStore(path string, passphrase []byte) (*sqlstore.Store, error) {
-	_, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		identity, regID, err := client.NewIdentity(nil)
-		if err != nil {
-			return nil, err
-		}
-		return sqlstore.Create(path, identity, regID, sqlstore.Options{Passphrase: passphrase})
-	}
-	if err != nil {
-		return nil, err
-	}
-	store, err := sqlstore.Open(path, sqlstore.Options{Passphrase: passphrase})
-	if errors.Is(err, sqlstore.ErrWrongKey) {
-		return nil, fmt.Errorf("wrong passphrase for %s", path)
-	}
-	return store, err
 }
