@@ -71,7 +71,9 @@ func newServerConn(s *Server, ws *websocket.Conn, remote string) *serverConn {
 
 func (c *serverConn) run(parent context.Context) {
 	defer c.cancel()
-	c.ws.SetReadLimit(int64(max(c.s.opts.MaxFrameSize, c.s.opts.MaxAttachmentSize+4096)))
+	// Until the device authenticates, no message may exceed one frame;
+	// only an authenticated device may send an attachment-sized one.
+	c.ws.SetReadLimit(int64(c.s.opts.MaxFrameSize))
 
 	c.nonce = make([]byte, ChallengeSize)
 	if _, err := io.ReadFull(c.s.opts.Rand, c.nonce); err != nil {
@@ -245,6 +247,7 @@ func (c *serverConn) authenticated(serviceID string, deviceID uint32) {
 	c.authed = true
 	c.key = deviceKey{serviceID, deviceID}
 	c.s.metrics.authenticated.Add(1)
+	c.ws.SetReadLimit(int64(max(c.s.opts.MaxFrameSize, c.s.opts.MaxAttachmentSize+4096)))
 	c.s.register(c)
 	c.startDelivery = true
 }

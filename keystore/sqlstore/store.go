@@ -376,11 +376,11 @@ func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		}
 	}()
 	if err := fn(tx); err != nil {
-		return err
+		return cancelled(ctx, err)
 	}
 	committed = true
 	if err := tx.Commit(); err != nil {
-		return dbError(err)
+		return cancelled(ctx, dbError(err))
 	}
 	return nil
 }
@@ -429,4 +429,14 @@ func dbError(err error) error {
 // reaches a log.
 func (s *Store) Format(f fmt.State, verb rune) {
 	fmt.Fprintf(f, "sqlstore.Store{%s}", s.path)
+}
+
+// cancelled reports a failure caused by ctx as ctx's error. database/sql
+// rolls a transaction back itself when its context ends, and the next
+// statement then fails with sql.ErrTxDone, which says nothing of the cause.
+func cancelled(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+		return fmt.Errorf("sqlstore: transaction abandoned: %w (%v)", ctxErr, err)
+	}
+	return err
 }
