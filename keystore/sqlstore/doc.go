@@ -107,7 +107,10 @@
 // A wrong passphrase or key gives [ErrWrongKey] and writes nothing. A file
 // that is not a keystore gives [ErrNotKeystore]. A row that fails
 // authentication when read gives a [*CorruptError] that wraps [ErrCorrupt]
-// and names the table and logical key. Other rows stay readable.
+// and names the table and logical key. Other rows stay readable. A
+// database file that SQLite itself finds damaged gives an error that wraps
+// [ErrCorrupt] and SQLite's message. A cancelled context gives an error
+// that wraps the context's error, and nothing is committed.
 //
 // The data key and the keys derived from it stay in memory while the Store
 // is open, and Close overwrites them. Go may have copied them elsewhere, so

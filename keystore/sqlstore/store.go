@@ -30,8 +30,9 @@ var (
 	// ErrNewerSchema is returned by Open for a keystore written by a newer
 	// version of this package.
 	ErrNewerSchema = errors.New("sqlstore: keystore schema is newer than this package supports")
-	// ErrCorrupt is wrapped by *CorruptError.
-	ErrCorrupt = errors.New("sqlstore: corrupt row")
+	// ErrCorrupt is wrapped by *CorruptError for a row that fails
+	// authentication, and by the error for a damaged database file.
+	ErrCorrupt = errors.New("sqlstore: corrupt data")
 	// ErrInUse is returned by Create and Open when another Store, in this
 	// process or another, has the file open.
 	ErrInUse = errors.New("sqlstore: keystore is in use")
@@ -419,8 +420,13 @@ func openDB(path string, d Durability) (*sql.DB, error) {
 // dbError maps SQLite's "not a database" to ErrNotKeystore.
 func dbError(err error) error {
 	var se *sqlite.Error
-	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_NOTADB {
-		return fmt.Errorf("%w: %w", ErrNotKeystore, err)
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_NOTADB:
+			return fmt.Errorf("%w: %w", ErrNotKeystore, err)
+		case sqlite3.SQLITE_CORRUPT:
+			return fmt.Errorf("%w: the database file is damaged: %w", ErrCorrupt, err)
+		}
 	}
 	return fmt.Errorf("sqlstore: %w", err)
 }
