@@ -9,20 +9,11 @@ import (
 	"github.com/parleyhq/parley/keystore"
 )
 
-// The client keeps its own state (account, contacts, groups, prekey
-// counters) in the key store, so that it commits in the same transactions
-// as the keys it describes and is encrypted wherever the store encrypts its
-// records. keystore.Store has no table for application data, so the state
-// is one record in the sender-key table under an address that no sender
-// can have: a name that is not a service ID, device 0 and the zero
-// distribution ID.
-//
-// TODO: move the state to a dedicated application-data table once
-// keystore.Tx offers one.
-var (
-	stateAddress        = keystore.Address{Name: "parley.client.state", DeviceID: 0}
-	stateDistributionID [16]byte
-)
+// stateName names the client's record in the key store's application
+// data. The client keeps its own state (account, contacts, groups, prekey
+// counters) there, so that it commits in the same transactions as the keys
+// it describes and is encrypted wherever the store encrypts its records.
+const stateName = "parley.client.state"
 
 // stateVersion is the version of the JSON encoding below.
 const stateVersion = 1
@@ -86,7 +77,7 @@ func newState() *state {
 // loadState reads the state from tx, or returns an empty state when none is
 // stored.
 func loadState(ctx context.Context, tx keystore.Tx) (*state, error) {
-	b, err := tx.SenderKey(ctx, stateAddress, stateDistributionID)
+	b, err := tx.AppData(ctx, stateName)
 	if err != nil {
 		return nil, fmt.Errorf("client: read state: %w", err)
 	}
@@ -114,7 +105,7 @@ func saveState(ctx context.Context, tx keystore.Tx, st *state) error {
 	if err != nil {
 		return fmt.Errorf("client: encode state: %w", err)
 	}
-	if err := tx.StoreSenderKey(ctx, stateAddress, stateDistributionID, b); err != nil {
+	if err := tx.StoreAppData(ctx, stateName, b); err != nil {
 		return fmt.Errorf("client: store state: %w", err)
 	}
 	return nil

@@ -123,6 +123,16 @@ type SenderKeyStore interface {
 	StoreSenderKey(ctx context.Context, sender Address, distributionID [16]byte, record []byte) error
 }
 
+// AppDataStore holds opaque records of the application that uses the
+// store, such as its contacts and settings, so they commit in the same
+// transactions as the keys.
+type AppDataStore interface {
+	// AppData returns the record stored under name, or nil and no error if
+	// there is none.
+	AppData(ctx context.Context, name string) ([]byte, error)
+	StoreAppData(ctx context.Context, name string, record []byte) error
+}
+
 // Tx is the view of a store inside one transaction.
 type Tx interface {
 	IdentityStore
@@ -131,6 +141,7 @@ type Tx interface {
 	KyberPreKeyStore
 	SessionStore
 	SenderKeyStore
+	AppDataStore
 }
 
 // Store is a transactional key store.

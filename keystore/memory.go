@@ -32,6 +32,7 @@ type memoryData struct {
 	kyberUses     map[kyberUse]struct{}
 	sessions      map[Address][]byte
 	senderKeys    map[senderKeyID][]byte
+	appData       map[string][]byte
 }
 
 // MemoryStore is a Store kept in memory. It is safe for concurrent use.
@@ -57,6 +58,7 @@ func NewMemoryStore(identity curve.KeyPair, registrationID uint32) *MemoryStore 
 			kyberUses:     map[kyberUse]struct{}{},
 			sessions:      map[Address][]byte{},
 			senderKeys:    map[senderKeyID][]byte{},
+			appData:       map[string][]byte{},
 		},
 	}
 }
@@ -272,6 +274,18 @@ func (tx *memoryTx) StoreSenderKey(ctx context.Context, sender Address, distribu
 		return err
 	}
 	tx.data.senderKeys[id] = bytes.Clone(rec)
+	return nil
+}
+
+func (tx *memoryTx) AppData(ctx context.Context, name string) ([]byte, error) {
+	return bytes.Clone(tx.data.appData[name]), nil
+}
+
+func (tx *memoryTx) StoreAppData(ctx context.Context, name string, rec []byte) error {
+	if err := record(tx, tx.data.appData, name); err != nil {
+		return err
+	}
+	tx.data.appData[name] = bytes.Clone(rec)
 	return nil
 }
 

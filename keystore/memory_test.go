@@ -533,3 +533,28 @@ func TestUpdatePanicRollsBack(t *testing.T) {
 		return err
 	}))
 }
+
+func TestAppDataRollsBack(t *testing.T) {
+	id, err := curve.GenerateKeyPair(nil)
+	require.NoError(t, err)
+	store := keystore.NewMemoryStore(id, 1)
+	ctx := context.Background()
+
+	require.NoError(t, store.Update(ctx, func(tx keystore.Tx) error {
+		return tx.StoreAppData(ctx, "contacts", []byte("v1"))
+	}))
+	failed := errors.New("fn failed")
+	err = store.Update(ctx, func(tx keystore.Tx) error {
+		if err := tx.StoreAppData(ctx, "contacts", []byte("v2")); err != nil {
+			return err
+		}
+		return failed
+	})
+	require.ErrorIs(t, err, failed)
+	require.NoError(t, store.View(ctx, func(tx keystore.Tx) error {
+		rec, err := tx.AppData(ctx, "contacts")
+		assert.Equal(t, []byte("v1"), rec)
+		assert.ErrorIs(t, tx.StoreAppData(ctx, "contacts", nil), keystore.ErrReadOnly)
+		return err
+	}))
+}

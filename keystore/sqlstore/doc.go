@@ -30,7 +30,8 @@
 // index key. Every value in every data table is sealed with
 // XChaCha20-Poly1305 under the sealing key with a random nonce. The
 // associated data is the table name and the row's logical key: an address,
-// a prekey id, or an address with a distribution ID. A value moved to
+// a prekey id, an address with a distribution ID, or the name of an
+// application record. A value moved to
 // another row or table therefore fails to open. The stored primary key is not the
 // logical key but HMAC-SHA256 of the table name and logical key under the
 // index key.
@@ -43,7 +44,7 @@
 //     signature and creation time;
 //   - the used (Kyber prekey, signed prekey, base key) triples of
 //     last-resort Kyber prekeys;
-//   - session records and sender key records.
+//   - session records, sender key records and application records.
 //
 // # What a stolen file reveals
 //

@@ -42,6 +42,10 @@ func addressKey(a keystore.Address) []byte {
 	return binary.BigEndian.AppendUint32(b, a.DeviceID)
 }
 
+func appDataKey(name string) []byte {
+	return []byte(name)
+}
+
 func senderKeyKey(a keystore.Address, distributionID [16]byte) []byte {
 	return append(addressKey(a), distributionID[:]...)
 }

@@ -10,7 +10,7 @@ import (
 
 // schemaVersion is the schema this package writes. Open migrates older
 // files up to it and rejects newer ones with ErrNewerSchema.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // formatName is the value of the "format" meta row, which distinguishes a
 // keystore from any other SQLite database.
@@ -27,6 +27,7 @@ const (
 	tableKyberUses     = "kyber_uses"
 	tableSessions      = "sessions"
 	tableSenderKeys    = "sender_keys"
+	tableAppData       = "app_data"
 )
 
 // localIdentityKey is the logical key of the identity row in tableLocal.
@@ -36,6 +37,7 @@ const localIdentityKey = "identity"
 // are only ever appended.
 var migrations = []func(tx *sql.Tx) error{
 	migrateV1,
+	migrateV2,
 }
 
 // migrateV1 creates the first schema. Every data table has a 32-byte
@@ -51,6 +53,14 @@ func migrateV1(tx *sql.Tx) error {
 		if _, err := tx.Exec(s); err != nil {
 			return fmt.Errorf("sqlstore: creating schema: %w", err)
 		}
+	}
+	return nil
+}
+
+// migrateV2 adds the table for application records.
+func migrateV2(tx *sql.Tx) error {
+	if _, err := tx.Exec(`CREATE TABLE ` + tableAppData + ` (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID`); err != nil {
+		return fmt.Errorf("sqlstore: creating schema: %w", err)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -118,7 +119,7 @@ func TestAdversarialMetaEdits(t *testing.T) {
 		{"schema_version", "-1", ErrNotKeystore},
 		{"schema_version", "1x", ErrNotKeystore},
 		{"schema_version", "99999999999999999999", ErrNotKeystore},
-		{"schema_version", "2", ErrNewerSchema},
+		{"schema_version", strconv.Itoa(schemaVersion + 1), ErrNewerSchema},
 		{"format", "parley-keystore2", ErrNotKeystore},
 		{"kdf", "raw", ErrWrongKey},
 		{"kdf", "scrypt", ErrNotKeystore},

@@ -257,3 +257,12 @@ func (t *storeTx) SenderKey(ctx context.Context, sender keystore.Address, distri
 func (t *storeTx) StoreSenderKey(ctx context.Context, sender keystore.Address, distributionID [16]byte, rec []byte) error {
 	return t.put(tableSenderKeys, senderKeyKey(sender, distributionID), senderKeyName(sender, distributionID), bytes.Clone(rec))
 }
+
+func (t *storeTx) AppData(ctx context.Context, name string) ([]byte, error) {
+	v, _, err := t.get(tableAppData, appDataKey(name), name)
+	return v, err
+}
+
+func (t *storeTx) StoreAppData(ctx context.Context, name string, rec []byte) error {
+	return t.put(tableAppData, appDataKey(name), name, bytes.Clone(rec))
+}
