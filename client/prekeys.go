@@ -60,11 +60,10 @@ func (c *Client) uploadInitialPreKeys(ctx context.Context) error {
 }
 
 // generateSigned creates and stores a signed prekey and a last-resort Kyber
-// prekey with the given ids, records them in st and adds them to up.
-//
-// NOTE: keystore.Tx cannot delete signed or Kyber prekeys, so replaced keys
-// stay in the key store. That keeps first messages that were sent with them
-// readable, but the store grows by two keys per rotation.
+// prekey with the given ids, records them in st and adds them to up. The
+// keys it replaces stay for one more rotation period, so that first
+// messages sent with them still decrypt, and the keys before those are
+// deleted.
 func (c *Client) generateSigned(ctx context.Context, tx keystore.Tx, st *state, up *transport.PreKeys, signedID, kyberID uint32) error {
 	identity, err := tx.IdentityKeyPair(ctx)
 	if err != nil {
@@ -85,6 +84,18 @@ func (c *Client) generateSigned(ctx context.Context, tx keystore.Tx, st *state, 
 	if err := tx.StoreKyberPreKey(ctx, lastResort); err != nil {
 		return err
 	}
+	if old := st.PreviousSignedPreKeyID; old != 0 && old != signedID && old != st.SignedPreKeyID {
+		if err := tx.RemoveSignedPreKey(ctx, old); err != nil {
+			return err
+		}
+	}
+	if old := st.PreviousLastResortKyberID; old != 0 && old != kyberID && old != st.LastResortKyberID {
+		if err := tx.RemoveKyberPreKey(ctx, old); err != nil {
+			return err
+		}
+	}
+	st.PreviousSignedPreKeyID, st.PreviousLastResortKyberID = st.SignedPreKeyID, st.LastResortKyberID
+	st.LastResortKyberID = kyberID
 	st.SignedPreKeyID = signedID
 	st.SignedPreKeyCreated = now.UnixMilli()
 	up.Signed, up.LastResort = &signed, &lastResort

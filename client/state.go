@@ -38,6 +38,13 @@ type state struct {
 	// SignedPreKeyCreated its creation time in Unix milliseconds.
 	SignedPreKeyID      uint32 `json:"signed_prekey_id,omitempty"`
 	SignedPreKeyCreated int64  `json:"signed_prekey_created,omitempty"`
+	// LastResortKyberID is the id of the current last-resort Kyber prekey.
+	LastResortKyberID uint32 `json:"last_resort_kyber_id,omitempty"`
+	// PreviousSignedPreKeyID and PreviousLastResortKyberID are the keys
+	// the last rotation replaced. They stay for one more rotation period so
+	// first messages sent with them still decrypt; 0 means none.
+	PreviousSignedPreKeyID    uint32 `json:"previous_signed_prekey_id,omitempty"`
+	PreviousLastResortKyberID uint32 `json:"previous_last_resort_kyber_id,omitempty"`
 
 	Contacts map[string]*contactState `json:"contacts,omitempty"`
 	Groups   map[string]*groupState   `json:"groups,omitempty"`

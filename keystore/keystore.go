@@ -95,12 +95,19 @@ type PreKeyStore interface {
 type SignedPreKeyStore interface {
 	SignedPreKey(ctx context.Context, id uint32) (SignedPreKey, error)
 	StoreSignedPreKey(ctx context.Context, k SignedPreKey) error
+	// RemoveSignedPreKey deletes a signed prekey that was replaced long
+	// enough ago that no first message using it is still expected.
+	RemoveSignedPreKey(ctx context.Context, id uint32) error
 }
 
 // KyberPreKeyStore holds Kyber prekeys.
 type KyberPreKeyStore interface {
 	KyberPreKey(ctx context.Context, id uint32) (KyberPreKey, error)
 	StoreKyberPreKey(ctx context.Context, k KyberPreKey) error
+	// RemoveKyberPreKey deletes a Kyber prekey. A first message that names
+	// it then fails with ErrNotFound, so a store may also drop the key's
+	// recorded uses.
+	RemoveKyberPreKey(ctx context.Context, id uint32) error
 	// MarkKyberPreKeyUsed removes a one-time Kyber prekey. For a
 	// last-resort key it records the (Kyber prekey, signed prekey, base key)
 	// triple and returns ErrKyberPreKeyReused if the triple was seen before.

@@ -203,6 +203,31 @@ func (tx *memoryTx) StoreSignedPreKey(ctx context.Context, k SignedPreKey) error
 	return nil
 }
 
+func (tx *memoryTx) RemoveSignedPreKey(ctx context.Context, id uint32) error {
+	if err := record(tx, tx.data.signedPreKeys, id); err != nil {
+		return err
+	}
+	delete(tx.data.signedPreKeys, id)
+	return nil
+}
+
+func (tx *memoryTx) RemoveKyberPreKey(ctx context.Context, id uint32) error {
+	if err := record(tx, tx.data.kyberPreKeys, id); err != nil {
+		return err
+	}
+	delete(tx.data.kyberPreKeys, id)
+	for use := range tx.data.kyberUses {
+		if use.kyberID != id {
+			continue
+		}
+		if err := record(tx, tx.data.kyberUses, use); err != nil {
+			return err
+		}
+		delete(tx.data.kyberUses, use)
+	}
+	return nil
+}
+
 func (tx *memoryTx) KyberPreKey(ctx context.Context, id uint32) (KyberPreKey, error) {
 	k, ok := tx.data.kyberPreKeys[id]
 	if !ok {

@@ -164,6 +164,17 @@ func (t *storeTx) RemovePreKey(ctx context.Context, id uint32) error {
 	return t.remove(tablePreKeys, idKey(id), idName(id))
 }
 
+func (t *storeTx) RemoveSignedPreKey(ctx context.Context, id uint32) error {
+	return t.remove(tableSignedPreKeys, idKey(id), idName(id))
+}
+
+// RemoveKyberPreKey deletes the key but keeps its recorded uses: their
+// primary keys are HMACs, so the uses of one key cannot be found without
+// its base keys. They are small, and no message can match them again.
+func (t *storeTx) RemoveKyberPreKey(ctx context.Context, id uint32) error {
+	return t.remove(tableKyberPreKeys, idKey(id), idName(id))
+}
+
 func (t *storeTx) SignedPreKey(ctx context.Context, id uint32) (keystore.SignedPreKey, error) {
 	v, ok, err := t.get(tableSignedPreKeys, idKey(id), idName(id))
 	if err != nil {
