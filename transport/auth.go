@@ -48,6 +48,12 @@ func addDeviceTranscript(nonce []byte, serviceID string, deviceKey []byte, regis
 	return transcript(labelAddDevice, nonce, []byte(serviceID), deviceKey, uint32Bytes(registrationID))
 }
 
+// reregisterTranscript is signed by both the account identity key and the
+// device's new key to register an existing device again.
+func reregisterTranscript(nonce []byte, serviceID string, deviceID uint32, deviceKey []byte, registrationID uint32) []byte {
+	return transcript(labelReregister, nonce, []byte(serviceID), uint32Bytes(deviceID), deviceKey, uint32Bytes(registrationID))
+}
+
 // Credentials authenticate a device. Key is the device key and must be kept
 // secret. For device 1 it is the account identity key.
 type Credentials struct {

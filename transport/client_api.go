@@ -89,6 +89,45 @@ func (c *Client) AddDevice(ctx context.Context, serviceID string, account curve.
 	return keystore.Address{Name: serviceID, DeviceID: resp.DeviceId}, nil
 }
 
+// ReregisterDevice registers device deviceID of the account serviceID again
+// with a new device key and registration id, for a device that lost its
+// keys, and authenticates this client as that device. account is the
+// account identity key, which signs the request with device's key. Device
+// 1 authenticates with the account identity key, so for it device must be
+// the account identity key pair. The relay deletes the device's queued
+// envelopes and prekeys, so upload new prekeys next. Senders that use the
+// old registration id get a *StaleDevicesError listing the device.
+func (c *Client) ReregisterDevice(ctx context.Context, serviceID string, deviceID uint32, account curve.PrivateKey, device curve.KeyPair, registrationID uint32) (keystore.Address, error) {
+	cc, err := c.current(ctx)
+	if err != nil {
+		return keystore.Address{}, err
+	}
+	deviceKey := device.Public.Bytes()
+	msg := reregisterTranscript(cc.nonce, serviceID, deviceID, deviceKey, registrationID)
+	accountSig, err := account.Sign(c.opts.Rand, msg)
+	if err != nil {
+		return keystore.Address{}, fmt.Errorf("transport: sign device re-registration: %w", err)
+	}
+	deviceSig, err := device.Private.Sign(c.opts.Rand, msg)
+	if err != nil {
+		return keystore.Address{}, fmt.Errorf("transport: sign device re-registration: %w", err)
+	}
+	req := &wire.AddDeviceRequest{
+		ServiceId:        serviceID,
+		DeviceKey:        deviceKey,
+		RegistrationId:   registrationID,
+		AccountSignature: accountSig,
+		DeviceSignature:  deviceSig,
+	}
+	setReregisterDeviceID(req, deviceID)
+	var resp wire.AddDeviceResponse
+	if err := c.roundTrip(ctx, cc, VerbReregisterDevice, req, &resp); err != nil {
+		return keystore.Address{}, err
+	}
+	c.setCredentials(Credentials{ServiceID: serviceID, DeviceID: deviceID, Key: device.Private})
+	return keystore.Address{Name: serviceID, DeviceID: deviceID}, nil
+}
+
 // Authenticate signs the connection's challenge as the device and keeps the
 // credentials for reconnects. It returns the device's one-time prekey
 // counts.

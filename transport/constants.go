@@ -30,6 +30,7 @@ const (
 const (
 	VerbRegister           = "register"
 	VerbAddDevice          = "device.add"
+	VerbReregisterDevice   = "device.reregister"
 	VerbAuthenticate       = "authenticate"
 	VerbUploadPreKeys      = "prekeys.upload"
 	VerbPreKeyCount        = "prekeys.count"
@@ -63,6 +64,7 @@ const (
 	labelAuthenticate = "parley-transport-v1 authenticate"
 	labelRegister     = "parley-transport-v1 register"
 	labelAddDevice    = "parley-transport-v1 add-device"
+	labelReregister   = "parley-transport-v1 reregister-device"
 )
 
 // Implementation defaults for ServerOptions. They are limits of this

@@ -35,14 +35,23 @@
 // where label is an ASCII string naming the purpose and every length is
 // 4 bytes big-endian. The labels and fields are:
 //
-//	"parley-transport-v1 authenticate": service id, device id (4 bytes)
-//	"parley-transport-v1 register":     username, identity key (33 bytes),
-//	                                    registration id (4 bytes), access key
-//	"parley-transport-v1 add-device":   service id, device key (33 bytes),
-//	                                    registration id (4 bytes)
+//	"parley-transport-v1 authenticate":      service id, device id (4 bytes)
+//	"parley-transport-v1 register":          username, identity key (33 bytes),
+//	                                         registration id (4 bytes), access key
+//	"parley-transport-v1 add-device":        service id, device key (33 bytes),
+//	                                         registration id (4 bytes)
+//	"parley-transport-v1 reregister-device": service id, device id (4 bytes),
+//	                                         device key (33 bytes),
+//	                                         registration id (4 bytes)
 //
 // Registration is signed by the new identity key. Adding a device is signed
-// by both the account identity key and the new device's key. Because the
+// by both the account identity key and the new device's key, and so is
+// registering an existing device again after it lost its keys. Registering
+// again gives the device a new key and registration id and deletes its
+// queue and prekeys, so a send that still names the old registration id
+// fails with status 410 (stale devices) until the sender fetches new
+// bundles. Device 1 authenticates with the account identity key, so it
+// registers again with that same key. Because the
 // nonce is fresh per connection and used once, a recorded signature is
 // useless on any other connection. Every failed authentication returns the
 // same status 401 and message, and three failures close the connection.
@@ -59,6 +68,8 @@
 //
 // [Store] is the durable state and [SQLiteStore] implements it on one
 // SQLite file in WAL mode. A send is answered only after its envelopes are
-// committed. The interface keeps transactions inside single methods, so a
+// committed. The SQLite store commits the writes that arrive while a commit
+// is under way together in the next transaction (group commit), so
+// concurrent sends and acknowledgements share one sync. The interface keeps transactions inside single methods, so a
 // PostgreSQL store can implement it with the same semantics.
 package transport

@@ -42,6 +42,7 @@ type handler struct {
 var handlers = map[string]handler{
 	VerbRegister:           {false, (*serverConn).handleRegister},
 	VerbAddDevice:          {false, (*serverConn).handleAddDevice},
+	VerbReregisterDevice:   {false, (*serverConn).handleReregisterDevice},
 	VerbAuthenticate:       {false, (*serverConn).handleAuthenticate},
 	VerbUploadPreKeys:      {true, (*serverConn).handleUploadPreKeys},
 	VerbPreKeyCount:        {true, (*serverConn).handlePreKeyCount},

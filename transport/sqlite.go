@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleyhq/parley/curve"
@@ -15,12 +17,24 @@ import (
 )
 
 // SQLiteStore is a [Store] in one SQLite database file, opened in WAL mode
-// with synchronous=FULL, so a write that returned is on disk. Writes go
-// through a single connection, which serializes transactions, and reads use
-// a separate pool.
+// with synchronous=FULL, so a write that returned is on disk. Reads use a
+// pool of connections. Writes go through a single connection and a single
+// goroutine, which commits the write operations waiting at that moment
+// together, up to 256 of them, in one transaction with one sync (group
+// commit). Each operation still gets its own result, and one that fails is
+// rolled back alone.
 type SQLiteStore struct {
 	write *sql.DB
 	read  *sql.DB
+
+	// ops queues write operations for writeLoop. closeMu guards closed and
+	// the close of ops, so no operation is queued after Close.
+	ops        chan *writeOp
+	closeMu    sync.RWMutex
+	closed     bool
+	writerDone chan struct{}
+	// commits counts committed batches.
+	commits atomic.Uint64
 }
 
 var _ Store = (*SQLiteStore)(nil)
@@ -121,28 +135,30 @@ func OpenSQLite(path string) (*SQLiteStore, error) {
 		return nil, fmt.Errorf("transport: open sqlite %q: %w", path, err)
 	}
 	read.SetMaxOpenConns(4)
-	return &SQLiteStore{write: write, read: read}, nil
+	s := &SQLiteStore{
+		write:      write,
+		read:       read,
+		ops:        make(chan *writeOp, maxWriteBatch),
+		writerDone: make(chan struct{}),
+	}
+	go s.writeLoop()
+	return s, nil
 }
 
-// Close closes both connection pools.
+// Close waits for the queued write operations to commit, stops the writer
+// and closes both connection pools. Writes after Close return an error
+// matching ErrClosed.
 func (s *SQLiteStore) Close() error {
+	s.closeMu.Lock()
+	if s.closed {
+		s.closeMu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.ops)
+	s.closeMu.Unlock()
+	<-s.writerDone
 	return errors.Join(s.read.Close(), s.write.Close())
-}
-
-// inTx runs fn in a write transaction and commits when fn returns nil.
-func (s *SQLiteStore) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("transport: begin transaction: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("transport: commit: %w", err)
-	}
-	return nil
 }
 
 func millis(t time.Time) int64 { return t.UnixMilli() }
@@ -213,6 +229,34 @@ func (s *SQLiteStore) AddDevice(ctx context.Context, serviceID string, d Device,
 		return nil
 	})
 	return id, err
+}
+
+// ReregisterDevice implements [Store]. The queue is deleted because its
+// envelopes were encrypted for sessions with the device's old keys, which
+// the device no longer has, and the prekeys because they belong to the old
+// registration.
+func (s *SQLiteStore) ReregisterDevice(ctx context.Context, serviceID string, d Device) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE devices SET registration_id = ?, device_key = ?, created_at = ?, queue_count = 0, queue_bytes = 0
+			WHERE service_id = ? AND device_id = ?`,
+			d.RegistrationID, d.Key.Bytes(), millis(d.CreatedAt), serviceID, d.ID)
+		if err != nil {
+			return fmt.Errorf("transport: update device: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("transport: update device: %w", err)
+		}
+		if n == 0 {
+			return fmt.Errorf("transport: device %s.%d: %w", serviceID, d.ID, ErrNotFound)
+		}
+		for _, table := range []string{"envelopes", "signed_prekeys", "one_time_prekeys"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE service_id = ? AND device_id = ?`, serviceID, d.ID); err != nil {
+				return fmt.Errorf("transport: delete %s of re-registered device: %w", table, err)
+			}
+		}
+		return nil
+	})
 }
 
 func scanAccount(row *sql.Row, what string) (Account, error) {

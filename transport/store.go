@@ -23,6 +23,11 @@ type Store interface {
 	// highest device id it has had, and returns that number. It returns
 	// ErrForbidden when the account already has maxDevices devices.
 	AddDevice(ctx context.Context, serviceID string, d Device, maxDevices int) (uint32, error)
+	// ReregisterDevice replaces the registration id, key and creation time
+	// of the existing device d.ID and deletes its queued envelopes and its
+	// prekeys, in one transaction. It returns an error matching ErrNotFound
+	// when the account has no device d.ID.
+	ReregisterDevice(ctx context.Context, serviceID string, d Device) error
 	// Account returns the account with the service id.
 	Account(ctx context.Context, serviceID string) (Account, error)
 	// AccountByUsername returns the account with the username.

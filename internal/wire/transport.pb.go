@@ -816,8 +816,11 @@ type AddDeviceRequest struct {
 	RegistrationId   uint32                 `protobuf:"varint,3,opt,name=registration_id,json=registrationId,proto3" json:"registration_id,omitempty"`
 	AccountSignature []byte                 `protobuf:"bytes,4,opt,name=account_signature,json=accountSignature,proto3" json:"account_signature,omitempty"`
 	DeviceSignature  []byte                 `protobuf:"bytes,5,opt,name=device_signature,json=deviceSignature,proto3" json:"device_signature,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// device_id is set only by verb "device.reregister": the existing
+	// device that takes the new key and registration id.
+	DeviceId      uint32 `protobuf:"varint,6,opt,name=device_id,json=deviceId,proto3" json:"device_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *AddDeviceRequest) Reset() {
@@ -883,6 +886,13 @@ func (x *AddDeviceRequest) GetDeviceSignature() []byte {
 		return x.DeviceSignature
 	}
 	return nil
+}
+
+func (x *AddDeviceRequest) GetDeviceId() uint32 {
+	if x != nil {
+		return x.DeviceId
+	}
+	return 0
 }
 
 // AddDeviceResponse returns the new device's number.
@@ -2226,7 +2236,7 @@ const file_transport_proto_rawDesc = "" +
 	"\x10RegisterResponse\x12\x1d\n" +
 	"\n" +
 	"service_id\x18\x01 \x01(\tR\tserviceId\x12\x1b\n" +
-	"\tdevice_id\x18\x02 \x01(\rR\bdeviceId\"\xd1\x01\n" +
+	"\tdevice_id\x18\x02 \x01(\rR\bdeviceId\"\xee\x01\n" +
 	"\x10AddDeviceRequest\x12\x1d\n" +
 	"\n" +
 	"service_id\x18\x01 \x01(\tR\tserviceId\x12\x1d\n" +
@@ -2234,7 +2244,8 @@ const file_transport_proto_rawDesc = "" +
 	"device_key\x18\x02 \x01(\fR\tdeviceKey\x12'\n" +
 	"\x0fregistration_id\x18\x03 \x01(\rR\x0eregistrationId\x12+\n" +
 	"\x11account_signature\x18\x04 \x01(\fR\x10accountSignature\x12)\n" +
-	"\x10device_signature\x18\x05 \x01(\fR\x0fdeviceSignature\"0\n" +
+	"\x10device_signature\x18\x05 \x01(\fR\x0fdeviceSignature\x12\x1b\n" +
+	"\tdevice_id\x18\x06 \x01(\rR\bdeviceId\"0\n" +
 	"\x11AddDeviceResponse\x12\x1b\n" +
 	"\tdevice_id\x18\x01 \x01(\rR\bdeviceId\"o\n" +
 	"\x13AuthenticateRequest\x12\x1d\n" +
