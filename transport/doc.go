@@ -70,6 +70,17 @@
 // SQLite file in WAL mode. A send is answered only after its envelopes are
 // committed. The SQLite store commits the writes that arrive while a commit
 // is under way together in the next transaction (group commit), so
-// concurrent sends and acknowledgements share one sync. The interface keeps transactions inside single methods, so a
-// PostgreSQL store can implement it with the same semantics.
+// concurrent sends and acknowledgements share one sync. The interface
+// keeps transactions inside single methods, so a PostgreSQL store can
+// implement it with the same semantics.
+//
+// # Limits
+//
+// [ServerOptions] sets every limit; the defaults are in constants.go. Until
+// a connection authenticates, the server reads no WebSocket message larger
+// than MaxFrameSize (256 KiB by default) and closes the connection with
+// status 1009 on a larger one; an authenticated device may send messages up
+// to MaxAttachmentSize plus 4 KiB, for attachment uploads. One send is one
+// frame, so the ciphertexts for all of a user's devices together must fit
+// in MaxFrameSize even though each may be up to MaxEnvelopeSize.
 package transport
