@@ -35,8 +35,8 @@ func (a Address) String() string {
 	return a.Name + "." + strconv.FormatUint(uint64(a.DeviceID), 10)
 }
 
-// Direction tells the identity store whether a key is checked for sending
-// or for receiving.
+// Direction is the use an identity key is checked for: sending or
+// receiving.
 type Direction int
 
 const (
@@ -59,8 +59,8 @@ type SignedPreKey struct {
 }
 
 // KyberPreKey is a Kyber1024 prekey signed by the identity key. A
-// last-resort key is not removed after use; its uses are recorded instead so
-// that a replayed first message is detected.
+// last-resort key is not removed after use. Its uses are recorded instead,
+// so that a replayed first message is detected.
 type KyberPreKey struct {
 	ID         uint32
 	CreatedAt  time.Time
