@@ -69,6 +69,7 @@ var userCounter atomic.Uint32
 
 // user is a registered account with device 1 and its keys.
 type user struct {
+	username  string
 	addr      keystore.Address
 	identity  curve.KeyPair
 	regID     uint32
@@ -82,11 +83,11 @@ func (r *relay) register(t testing.TB, name string, opts ClientOptions) *user {
 	id, err := curve.GenerateKeyPair(nil)
 	require.NoError(t, err)
 	n := userCounter.Add(1)
-	u := &user{identity: id, regID: 100 + n}
+	u := &user{identity: id, regID: 100 + n, username: fmt.Sprintf("%s%d", name, n)}
 	u.accessKey[0] = byte(n)
 	u.client = r.dial(t, opts)
 	u.addr, err = u.client.Register(testContext(t), Registration{
-		Username:       fmt.Sprintf("%s%d", name, n),
+		Username:       u.username,
 		IdentityKey:    id,
 		RegistrationID: u.regID,
 		AccessKey:      u.accessKey,

@@ -5,7 +5,7 @@ import (
 	"crypto/tls"
 	"io"
 	"net/http"
-	"strings"
+	"strconv"
 	"testing"
 	"time"
 
@@ -113,7 +113,7 @@ func TestMalformedFramesKeepConnection(t *testing.T) {
 
 	// The connection still serves requests.
 	var out wire.LookupUserResponse
-	resp = c.request(8, VerbLookupUser, &wire.LookupUserRequest{Username: strings.TrimSuffix(usernameOf(bob), "")})
+	resp = c.request(8, VerbLookupUser, &wire.LookupUserRequest{Username: usernameOf(bob)})
 	require.Equal(t, uint32(StatusOK), resp.Status, resp.Message)
 	require.NoError(t, proto.Unmarshal(resp.Body, &out))
 	assert.Equal(t, bob.addr.Name, out.ServiceId)
@@ -127,14 +127,7 @@ func mustMarshal(t *testing.T, m proto.Message) []byte {
 }
 
 func usernameOf(u *user) string {
-	return "bob" + itoa(int(u.accessKey[0]))
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
+	return u.username
 }
 
 func TestAuthenticationForgedAndReplayed(t *testing.T) {
@@ -249,7 +242,7 @@ func TestSealedSender(t *testing.T) {
 type fixedIssuer struct{}
 
 func (fixedIssuer) IssueSenderCertificate(ctx context.Context, s SenderIdentity) ([]byte, error) {
-	return []byte(s.ServiceID + "." + itoa(int(s.DeviceID)) + "." + s.IdentityKey.Fingerprint()), nil
+	return []byte(s.ServiceID + "." + strconv.FormatUint(uint64(s.DeviceID), 10) + "." + s.IdentityKey.Fingerprint()), nil
 }
 
 func TestSenderCertificate(t *testing.T) {

@@ -381,8 +381,7 @@ func TestLookupUser(t *testing.T) {
 	bob := r.register(t, "bob", ClientOptions{})
 	c := r.dial(t, ClientOptions{})
 	ctx := testContext(t)
-	name := fmt.Sprintf("bob%d", bob.accessKey[0])
-	id, key, err := c.LookupUser(ctx, name)
+	id, key, err := c.LookupUser(ctx, bob.username)
 	require.NoError(t, err)
 	assert.Equal(t, bob.addr.Name, id)
 	assert.True(t, key.Equal(bob.identity.Public))
@@ -396,7 +395,7 @@ func TestUsernameTaken(t *testing.T) {
 	id, err := curve.GenerateKeyPair(nil)
 	require.NoError(t, err)
 	c := r.dial(t, ClientOptions{})
-	_, err = c.Register(testContext(t), Registration{Username: fmt.Sprintf("bob%d", bob.accessKey[0]), IdentityKey: id, RegistrationID: 1})
+	_, err = c.Register(testContext(t), Registration{Username: bob.username, IdentityKey: id, RegistrationID: 1})
 	require.ErrorIs(t, err, ErrUsernameTaken)
 }
 
