@@ -4,20 +4,9 @@ import (
 	"crypto/subtle"
 	"fmt"
 
-	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/parleyhq/parley/internal/wire"
-)
-
-// Field numbers of the CombinedFingerprints and LogicalFingerprint messages,
-// as in internal/wire/fingerprint.proto.
-const (
-	fieldVersion           protowire.Number = 1
-	fieldLocalFingerprint  protowire.Number = 2
-	fieldRemoteFingerprint protowire.Number = 3
-	fieldContent           protowire.Number = 1
 )
 
 // marshalScannable encodes a CombinedFingerprints message. The encoding is
@@ -92,37 +81,13 @@ func (f *Fingerprint) Compare(scanned []byte) (bool, error) {
 // libsignal uses fails, so without this check Compare could accept input that
 // libsignal rejects.
 func checkWireTypes(m *wire.CombinedFingerprints) error {
-	if err := checkUnknown(m.ProtoReflect(), fieldVersion, fieldLocalFingerprint, fieldRemoteFingerprint); err != nil {
-		return err
+	if wire.HasMisencodedField(m) {
+		return fmt.Errorf("%w: a field has the wrong wire type", ErrInvalidScannable)
 	}
 	for _, sub := range []*wire.LogicalFingerprint{m.GetLocalFingerprint(), m.GetRemoteFingerprint()} {
-		if sub == nil {
-			continue
+		if sub != nil && wire.HasMisencodedField(sub) {
+			return fmt.Errorf("%w: a fingerprint field has the wrong wire type", ErrInvalidScannable)
 		}
-		if err := checkUnknown(sub.ProtoReflect(), fieldContent); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// checkUnknown returns ErrInvalidScannable when the unknown fields of m
-// contain one of the known field numbers.
-func checkUnknown(m protoreflect.Message, known ...protowire.Number) error {
-	unknown := m.GetUnknown()
-	for len(unknown) > 0 {
-		num, typ, n := protowire.ConsumeField(unknown)
-		if n < 0 {
-			// proto.Unmarshal has already parsed these bytes, so this
-			// cannot happen on its output. Reject all the same.
-			return fmt.Errorf("%w: %w", ErrInvalidScannable, protowire.ParseError(n))
-		}
-		for _, k := range known {
-			if num == k {
-				return fmt.Errorf("%w: field %d has wire type %d", ErrInvalidScannable, num, typ)
-			}
-		}
-		unknown = unknown[n:]
 	}
 	return nil
 }
