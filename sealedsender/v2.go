@@ -92,7 +92,7 @@ func v2AuthTag(shared [32]byte, ephemeral curve.PublicKey, c []byte, sender, rec
 }
 
 // EncryptV2 seals content once for many recipients with sealed sender v2 and
-// returns the sent form (version byte 0x23) that a client uploads; the
+// returns the sent form (version byte 0x23) that a client uploads. The
 // server splits it with [ParseSentMessage]. A recipient listed more than
 // once is written once with the devices of every listing. excluded names
 // accounts that get no copy but are listed for the server. sender is the

@@ -1,7 +1,7 @@
-// Command bot is a Parley bot that answers messages: "ping" gets "pong",
+// Command bot is a Parley bot that replies to messages: "ping" gets "pong",
 // "help" lists the commands, a file gets its size and SHA-256, and
-// anything else is echoed. In groups it answers only messages that start
-// with "!bot". It marks each message read before it answers.
+// anything else is echoed. In groups it replies only to messages that start
+// with "!bot". It marks each message read before it replies.
 //
 // Like examples/chat it keeps an encrypted key store in its data directory
 // and reads the passphrase from PARLEY_PASSPHRASE.
@@ -30,7 +30,7 @@ import (
 	"github.com/parleyhq/parley/transport"
 )
 
-// replyTimeout bounds one answer, including waits for a reconnect.
+// replyTimeout bounds sending one reply, including waits for a reconnect.
 const replyTimeout = 30 * time.Second
 
 func main() {
@@ -112,9 +112,9 @@ type bot struct {
 	ctx    context.Context
 }
 
-// handle answers message events and logs the others. It runs in the
+// handle replies to message events and logs the others. It runs in the
 // client's receive loop, so the relay deletes a message only after the
-// bot has answered it.
+// bot has replied to it.
 func (b *bot) handle(ev client.Event) {
 	switch ev := ev.(type) {
 	case *client.MessageEvent:

@@ -103,8 +103,8 @@ func computeTag(authKey *[16]byte, enc cipher.Block, nonce, plaintext, additiona
 	return s
 }
 
-// ctr XORs src with the key stream of RFC 8452 section 4 into dst: counter
-// blocks start at the tag with its top bit set, and only the first 32 bits,
+// ctr XORs src with the key stream of RFC 8452 section 4 into dst. Counter
+// blocks start at the tag with its top bit set. Only the first 32 bits,
 // read as a little-endian integer, are incremented, wrapping modulo 2^32.
 func ctr(enc cipher.Block, tag *[TagSize]byte, dst, src []byte) {
 	var counter, stream [blockSize]byte

@@ -24,10 +24,10 @@
 //
 // Two differences from SPQR remain. Messages with an SPQR version byte of 2
 // or more fail with [ErrVersion], where SPQR accepts them without a key.
-// States stored in the format written before the braid existed load, but
-// they lack the authentication key the braid's MACs need, so they stay at
-// epoch 1: they send type None and ignore chunks, which libsignal accepts
-// indefinitely without post-quantum forward secrecy for that session.
+// States stored in the format written before the braid existed still load.
+// They lack the authentication key the braid's MACs need, so they stay at
+// epoch 1, sending type None and ignoring chunks. libsignal accepts that
+// indefinitely, but such a session gets no post-quantum forward secrecy.
 //
 // # Using a State
 //

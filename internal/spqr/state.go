@@ -113,9 +113,10 @@ func (s *State) Send(rand io.Reader) (msg []byte, key [32]byte, err error) {
 // Receive parses the SPQR bytes of an incoming message, advances s and
 // returns the message key, which must be kept secret.
 //
-// It returns a *VersionError for anything but SPQR V1 (libsignal 0.103 also
-// rejects V0 but accepts versions 2 and above without a key), an error
-// wrapping ErrMalformed for bytes that do not parse, a *EpochError for an
+// It returns a *VersionError for anything but SPQR V1. (libsignal 0.103
+// also rejects V0, but accepts versions 2 and above without a key.) It
+// returns an error wrapping ErrMalformed for bytes that do not parse, a
+// *EpochError for an
 // epoch above the braid's (other than the one the braid moves to next) or
 // a chain epoch already dropped, ErrMAC for a header or ciphertext whose
 // MAC fails, ErrEncapsulationKey for a key vector that does not match its

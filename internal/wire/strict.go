@@ -6,10 +6,10 @@ import (
 )
 
 // HasMisencodedField reports whether m's unknown fields include a field
-// number that m declares. Go's decoder keeps a known field sent with the
-// wrong wire type as an unknown field and leaves the real field unset,
-// while libsignal's decoder rejects the message; parsers call this to
-// reject it too.
+// number that m declares, or cannot be parsed. Go's decoder keeps a known
+// field sent with the wrong wire type as an unknown field and leaves the
+// real field unset, while libsignal's decoder rejects the message. Parsers
+// call this to reject such a message too.
 func HasMisencodedField(m proto.Message) bool {
 	r := m.ProtoReflect()
 	fields := r.Descriptor().Fields()

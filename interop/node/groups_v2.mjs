@@ -28,7 +28,7 @@
 // null for a received form. With trust_root and time it also validates the
 // sender certificate. A failed group_open reports the categories of
 // groups.mjs (duplicate, no_sender_key, invalid_signature, too_far_ahead,
-// invalid_message, other) and record_changed, which says whether the sender
+// invalid_message, other) and record_changed, which reports whether the sender
 // key record changed.
 
 import { readFileSync } from 'node:fs';

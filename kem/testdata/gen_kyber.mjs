@@ -10,7 +10,7 @@
 //
 // The output has two parts.
 //
-// "keygen" holds known-answer cases computed by @noble/post-quantum's
+// "keygen" contains known-answer cases computed by @noble/post-quantum's
 // ML-KEM-1024, an implementation independent of Go's: for a fixed seed
 // d || z, the SHA-256 of the serialized public key (0x08 || ek); for a fixed
 // encapsulation message m, the SHA-256 of the serialized ciphertext, the

@@ -439,7 +439,7 @@ func (s *Store) Format(f fmt.State, verb rune) {
 
 // cancelled reports a failure caused by ctx as ctx's error. database/sql
 // rolls a transaction back itself when its context ends, and the next
-// statement then fails with sql.ErrTxDone, which says nothing of the cause.
+// statement then fails with sql.ErrTxDone, which hides the cause.
 func cancelled(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 		return fmt.Errorf("sqlstore: transaction abandoned: %w (%v)", ctxErr, err)
